@@ -1,0 +1,1 @@
+// Capture: placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// EventOutput: placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// Firewall: placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// FirewallParsers: placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// Inspect: placeholder until its first file lands.

@@ -8,6 +8,9 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "segcheck", targets: ["segcheck"]),
+        // Libraries, for the benchmark package in Benchmarks/ and for embedding.
+        .library(name: "SegcheckKit", targets: ["Wire", "Capture", "Policy", "PolicyCompiler", "Flows", "Inspect",
+                                                "EventOutput", "Monitor", "Firewall", "FirewallParsers", "Report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,12 +31,13 @@ let package = Package(
         .target(name: "Flows", dependencies: ["Wire"]),                     // bidirectional flow table on packet time
         .target(name: "Inspect", dependencies: ["Wire", "Capture", "Flows", "Policy", "PolicyCompiler", "EventOutput"]), // decode → flow → verdict pipeline
         .target(name: "EventOutput", dependencies: ["CCrypto", "Wire", "Policy"]), // EVE JSON, Community ID, syslog, metrics, text
-        .target(name: "Firewall", dependencies: ["Policy"]),                // rule model + symbolic analysis + witnesses
+        .target(name: "Monitor", dependencies: ["Inspect", "Capture", "EventOutput", "CPcap"]), // live capture workers, signals, reload
+        .target(name: "Firewall", dependencies: ["Policy", "PolicyCompiler"]),                // rule model + symbolic analysis + witnesses
         .target(name: "FirewallParsers", dependencies: ["Firewall", "Policy"]), // iptables, nftables, vendor formats
         .target(name: "Report", dependencies: ["Policy"]),                  // audit report: HTML/Markdown/CSV
         .executableTarget(name: "segcheck", dependencies: [
             "Wire", "Capture", "Policy", "PolicyCompiler", "Flows", "Inspect", "EventOutput",
-            "Firewall", "FirewallParsers", "Report",
+            "Monitor", "Firewall", "FirewallParsers", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -43,6 +47,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Wire"]),
         .testTarget(name: "InspectTests", dependencies: ["Inspect", "EventOutput", "Policy"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inspect"]),
         .testTarget(name: "FirewallTests", dependencies: ["Firewall", "FirewallParsers", "Policy"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "CLITests", dependencies: []),                  // runs the built segcheck binary end to end

@@ -1,0 +1,1 @@
+// Monitor: placeholder until its first file lands.

@@ -38,6 +38,7 @@ struct HeatMap {
     var labels: [String]
     var violations: [ZonePair: Int]
     var flows: [ZonePair: Int]
+    var proven: Set<ZonePair> = []
     var fromLabel: String
 
     func svg() -> String {
@@ -73,6 +74,9 @@ struct HeatMap {
                 s += "<text x=\"\(fmt(x + cellW / 2))\" y=\"\(fmt(mainY))\" text-anchor=\"middle\" class=\"cell\(v > 0 ? " hot" : "")\(dark ? " dark" : "")\">\(esc(main))</text>"
                 if !sub.isEmpty {
                     s += "<text x=\"\(fmt(x + cellW / 2))\" y=\"\(fmt(y + cellH / 2 + 14))\" text-anchor=\"middle\" class=\"sub\(dark ? " dark" : "")\">\(esc(sub))</text>"
+                }
+                if proven.contains(pair) {
+                    s += "<text x=\"\(fmt(x + cellW - 4))\" y=\"\(fmt(y + 11))\" text-anchor=\"end\" class=\"proof\">✓</text>"
                 }
             }
         }
@@ -133,23 +137,35 @@ struct Timeline {
             s += "<rect x=\"\(fmt(left + Double(i) * barW + barW * 0.12))\" y=\"\(fmt(top + plotH - h))\" width=\"\(fmt(max(1, barW * 0.76)))\" height=\"\(fmt(h))\" class=\"bar\"><title>\(n)</title></rect>"
         }
         s += "<line x1=\"\(fmt(left))\" y1=\"\(fmt(top + plotH))\" x2=\"\(fmt(width - right))\" y2=\"\(fmt(top + plotH))\" class=\"axisline\"/>"
-        // X ticks: about 6 labels.
-        let every = max(1, Int((Double(count) / 6).rounded(.up)))
-        var i = 0
-        while i < count {
-            let x = left + Double(i) * barW
-            let t = Date(timeIntervalSince1970: first + Double(i) * size)
-            let text = dates.dateTime(t)
-            let dayPart = String(text.prefix(10)), timePart = String(text.dropFirst(11).prefix(5))
-            s += "<line x1=\"\(fmt(x))\" y1=\"\(fmt(top + plotH))\" x2=\"\(fmt(x))\" y2=\"\(fmt(top + plotH + 4))\" class=\"axisline\"/>"
-            s += "<text x=\"\(fmt(x))\" y=\"\(fmt(top + plotH + 17))\" text-anchor=\"middle\" class=\"tick\">\(esc(dayPart))</text>"
-            s += "<text x=\"\(fmt(x))\" y=\"\(fmt(top + plotH + 30))\" text-anchor=\"middle\" class=\"tick\">\(esc(timePart))</text>"
-            i += every
+        // X ticks: at JST midnights when the span covers days, else about 6 evenly spaced labels.
+        let total = Double(count) * size
+        var ticks: [(Double, String, String)] = []   // (x, first line, second line)
+        if total >= 2 * 86400 && 86400.truncatingRemainder(dividingBy: size) == 0 {
+            let days = Int((total / 86400).rounded(.up))
+            let stepDays = max(1, Int((Double(days) / 8).rounded(.up)))
+            var t = ((first + jst) / 86400).rounded(.up) * 86400 - jst
+            while t <= first + total {
+                let text = dates.dateTime(Date(timeIntervalSince1970: t))
+                ticks.append((left + plotW * (t - first) / total, String(text.prefix(10)), ""))
+                t += Double(stepDays) * 86400
+            }
+        } else {
+            let every = max(1, Int((Double(count) / 6).rounded(.up)))
+            for i in stride(from: 0, to: count, by: every) {
+                let text = dates.dateTime(Date(timeIntervalSince1970: first + Double(i) * size))
+                ticks.append((left + Double(i) * barW, String(text.prefix(10)), String(text.dropFirst(11).prefix(5))))
+            }
+        }
+        for (x, line1, line2) in ticks {
+            s += "<line x1=\"\(fmt(x))\" y1=\"\(fmt(top))\" x2=\"\(fmt(x))\" y2=\"\(fmt(top + plotH + 4))\" class=\"daygrid\"/>"
+            s += "<text x=\"\(fmt(x))\" y=\"\(fmt(top + plotH + 17))\" text-anchor=\"middle\" class=\"tick\">\(esc(line1))</text>"
+            if !line2.isEmpty { s += "<text x=\"\(fmt(x))\" y=\"\(fmt(top + plotH + 30))\" text-anchor=\"middle\" class=\"tick\">\(esc(line2))</text>" }
         }
         for o in outages {
-            let x = left + plotW * (o.timeIntervalSince1970 - first) / (Double(count) * size)
+            let x = left + plotW * (o.timeIntervalSince1970 - first) / total
             guard x >= left && x <= width - right else { continue }
-            s += "<path d=\"M\(fmt(x)),\(fmt(top + plotH - 1)) l-5,-9 h10 z\" class=\"outage\"/>"
+            s += "<line x1=\"\(fmt(x))\" y1=\"\(fmt(top + 8))\" x2=\"\(fmt(x))\" y2=\"\(fmt(top + plotH))\" class=\"outageline\"/>"
+            s += "<path d=\"M\(fmt(x)),\(fmt(top + 9)) l-5,-9 h10 z\" class=\"outage\"/>"
         }
         s += "</svg>"
         return s

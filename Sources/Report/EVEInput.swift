@@ -20,6 +20,7 @@ public enum EVEInput {
         var violations: [FlowViolation] = []
         var alerts: [FlowViolation] = []
         var flows: [ZonePair: Int] = [:]
+        var labels: [String: String] = [:]
 
         try LineReader(path: path).forEachLine { (lineNumber, bytes) throws(ReportError) in
             source.lines = lineNumber
@@ -58,10 +59,14 @@ public enum EVEInput {
             case "alert":
                 let v = try flowViolation(object, timestamp: timestamp, time: time, sensor: sensor, evidence: evidence)
                 if v.kind.isViolation { violations.append(v) } else { alerts.append(v) }
+                if let l = v.srcZoneLabel, !v.srcZone.isEmpty { labels[v.srcZone] = l }
+                if let l = v.destZoneLabel, !v.destZone.isEmpty { labels[v.destZone] = l }
             case "flow":
                 source.flowRecords += 1
                 if let s = object.string("segcheck.src_zone"), let d = object.string("segcheck.dest_zone", "segcheck.dst_zone") {
                     flows[ZonePair(src: s, dest: d), default: 0] += 1
+                    if let l = object.string("segcheck.src_zone_label") { labels[s] = l }
+                    if let l = object.string("segcheck.dest_zone_label") { labels[d] = l }
                 }
             case "stats":
                 guard let stats = object.object("stats") else {
@@ -71,6 +76,23 @@ public enum EVEInput {
                 snapshots[key] = snapshot(stats)
                 if !key.isEmpty { source.sensors.insert(key) }
                 for file in unreadableFiles(stats) where unreadableSeen.insert(file).inserted { unreadable.append(file) }
+            case "feed":
+                // Monitor: feed{interface, state: dead|alive, silent_seconds | dead_seconds}.
+                let iface = object.string("feed.interface", "in_iface") ?? sensor
+                if object.string("feed.state")?.lowercased() == "alive" {
+                    if let i = source.deadFeeds.lastIndex(where: { $0.sensor == iface && $0.recovered == nil }) {
+                        source.deadFeeds[i].recovered = time
+                        source.deadFeeds[i].recoveredTimestamp = timestamp
+                    }
+                } else {
+                    let silent = (object.value(at: "feed.silent_seconds") as? NSNumber)?.doubleValue
+                    source.deadFeeds.append(FeedOutage(time: time, timestamp: timestamp, sensor: iface,
+                                                       detail: object.string("feed.message", "message") ?? "", silentSeconds: silent))
+                }
+            case "policy_reload":
+                source.policyReloads.append(PolicyReload(time: time, timestamp: timestamp,
+                    result: object.string("policy_reload.result") ?? "", policy: object.string("policy_reload.policy") ?? "",
+                    error: object.string("policy_reload.error")))
             default:
                 if isDeadFeed(type: type, object) {
                     let detail = object.string("segcheck.reason", "segcheck.message", "message", "reason", "anomaly.event", "segcheck.event") ?? type
@@ -89,6 +111,7 @@ public enum EVEInput {
         content.violations += violations
         content.alerts += alerts
         for (pair, n) in flows { content.flowsByPair[pair, default: 0] += n }
+        content.eventZoneLabels.merge(labels) { old, _ in old }
         content.sources.append(source)
     }
 
@@ -136,10 +159,13 @@ public enum EVEInput {
         let capture = stats["capture"] as? JSONObject
         let decoder = stats["decoder"] as? JSONObject
         let segcheck = stats["segcheck"] as? JSONObject
+        let inspect = stats["inspect"] as? JSONObject
+        // Monitor: capture.{kernel_drops, interface_drops} (per-interface/worker breakdowns are arrays, not summed twice).
         s.drops = sum(capture, where: { $0.contains("drop") }) + sum(segcheck, where: { $0.contains("drop") })
-        s.packets = stats.int("capture.kernel_packets", "capture.packets", "segcheck.packets", "decoder.pkts").map(Int64.init) ?? 0
-        s.malformed = sum(decoder, where: { $0.contains("malformed") || $0 == "invalid" }) + sum(segcheck, where: { $0.contains("malformed") })
-        s.decoded = stats.int("decoder.decoded", "segcheck.decoded", "decoder.pkts").map(Int64.init) ?? 0
+        s.packets = stats.int("capture.kernel_packets", "capture.packets", "segcheck.packets", "inspect.packets", "decoder.pkts").map(Int64.init) ?? 0
+        s.malformed = sum(decoder, where: { $0.contains("malformed") || $0 == "invalid" })
+            + sum(segcheck, where: { $0.contains("malformed") }) + sum(inspect, where: { $0.contains("malformed") })
+        s.decoded = stats.int("inspect.decoded", "decoder.decoded", "segcheck.decoded", "decoder.pkts").map(Int64.init) ?? 0
         return s
     }
 
@@ -154,7 +180,7 @@ public enum EVEInput {
 
     private static func isDeadFeed(type: String, _ o: JSONObject) -> Bool {
         let t = type.lowercased()
-        if t.contains("dead") || t == "feed" || t == "feed_dead" { return true }
+        if t.contains("dead") { return true }
         let event = (o.string("segcheck.event", "anomaly.event", "event") ?? "").lowercased()
         return event.contains("dead") || event.contains("feed_stopped")
     }

@@ -48,8 +48,7 @@ public struct ReportRenderer {
 
     func zoneText(_ name: String, _ label: String?) -> String {
         if name.isEmpty { return L.unknownZone }
-        let l = content.zones.first { $0.name == name }?.label ?? label ?? name
-        return l
+        return content.zones.first { $0.name == name }?.label ?? label ?? content.eventZoneLabels[name] ?? name
     }
 
     func periodText() -> String {
@@ -138,29 +137,38 @@ public struct ReportRenderer {
 
     private func sources() -> String {
         guard !content.sources.isEmpty else { return "<p>\(esc(L.noSources))</p>" }
-        var h = "<p>\(esc(L.sourcesIntro))</p>\n<table class=\"list sources\"><thead><tr><th>\(esc(L.colFile))</th><th>\(esc(L.colKind))</th><th>\(esc(L.colSensor))</th><th>\(esc(L.period))</th><th>\(esc(L.colEvents))</th><th>\(esc(L.colHealth))</th></tr></thead><tbody>\n"
+        var h = "<p>\(esc(L.sourcesIntro))</p>\n<table class=\"list sources\"><colgroup><col style=\"width:24%\"><col style=\"width:13%\"><col style=\"width:14%\"><col style=\"width:17%\"><col style=\"width:14%\"><col></colgroup><thead><tr><th>\(esc(L.colFile))</th><th>\(esc(L.colKind))</th><th>\(esc(L.colSensor))</th><th>\(esc(L.period))</th><th>\(esc(L.colEvents))</th><th>\(esc(L.colHealth))</th></tr></thead>\n"
         for s in content.sources {
             let name = URL(fileURLWithPath: s.path).lastPathComponent
             let kind = s.kind == .eve ? L.kindEVE : L.kindFirewall
             let sensors = (s.kind == .eve ? s.sensors.sorted() : (s.analysedFiles.map { URL(fileURLWithPath: $0).lastPathComponent } + s.sensors.sorted())).joined(separator: ", ")
             var period = ""
-            if let a = s.firstTime, let b = s.lastTime { period = "\(D.dateTime(a))<br>〜 \(D.dateTime(b))" }
+            if let a = s.firstTime, let b = s.lastTime { period = "\(D.minute(a))<br>〜 \(D.minute(b))" }
             let counts = s.kind == .eve ? L.eveCounts(lines: s.lines, alerts: s.eventsByType["alert"] ?? 0, flows: s.flowRecords)
-                                        : L.firewallCounts(findings: s.findings, anomalies: s.anomalies)
+                                        : L.firewallCounts(findings: s.findings, anomalies: s.anomalies, proofs: s.proofs.count)
             let health = healthText(s)
             let healthCell = s.kind == .firewall ? "—" : (health.isEmpty ? "<span class=\"ok\">\(esc(L.healthOK))</span>" : "<span class=\"ng\">" + health.map(esc).joined(separator: "<br>") + "</span>")
-            h += "<tr><td><span class=\"mono\">\(esc(name))</span><div class=\"hash\">SHA-256 \(esc(s.sha256.isEmpty ? "—" : s.sha256))</div></td><td>\(esc(kind))</td><td>\(esc(sensors.isEmpty ? "—" : sensors))</td><td class=\"nowrap\">\(period.isEmpty ? "—" : period)</td><td>\(esc(counts))</td><td>\(healthCell)</td></tr>\n"
+            h += "<tbody class=\"source\"><tr><td class=\"mono\">\(esc(name))</td><td>\(esc(kind))</td><td>\(esc(sensors.isEmpty ? "—" : sensors))</td><td>\(period.isEmpty ? "—" : period)</td><td>\(esc(counts))</td><td>\(healthCell)</td></tr>"
+            h += "<tr class=\"hashrow\"><td colspan=\"6\"><span class=\"hash\">SHA-256 \(esc(s.sha256.isEmpty ? "—" : s.sha256))</span></td></tr></tbody>\n"
         }
-        h += "</tbody></table>\n"
+        h += "</table>\n"
         let outages = content.sources.flatMap { s in s.deadFeeds.map { (s, $0) } }
         let unreadable = content.sources.flatMap { s in s.unreadableFiles.map { (s, $0) } }
         if !outages.isEmpty || !unreadable.isEmpty {
-            h += "<h3>\(esc(L.outagesHeading))</h3>\n<table class=\"list\"><thead><tr><th>\(esc(L.colTime))</th><th>\(esc(L.colSensor))</th><th>\(esc(L.colDetail))</th><th>\(esc(L.colFile))</th></tr></thead><tbody>\n"
+            h += "<h3>\(esc(L.outagesHeading))</h3>\n<table class=\"list\"><colgroup><col style=\"width:18%\"><col style=\"width:12%\"><col><col style=\"width:22%\"><col style=\"width:18%\"></colgroup><thead><tr><th>\(esc(L.colTime))</th><th>\(esc(L.colSensor))</th><th>\(esc(L.colDetail))</th><th>\(esc(L.colRecovered))</th><th>\(esc(L.colFile))</th></tr></thead><tbody>\n"
             for (s, o) in outages {
-                h += "<tr><td class=\"nowrap\">\(esc(o.time.map(D.dateTime) ?? o.timestamp))</td><td>\(esc(o.sensor))</td><td>\(esc(o.detail))</td><td class=\"mono\">\(esc(URL(fileURLWithPath: s.path).lastPathComponent))</td></tr>\n"
+                h += "<tr><td>\(esc(o.time.map(D.dateTime) ?? o.timestamp))</td><td class=\"mono\">\(esc(o.sensor))</td><td>\(esc(L.outageText(o)))</td><td>\(esc(L.recoveryText(o, D)))</td><td class=\"mono small\">\(esc(URL(fileURLWithPath: s.path).lastPathComponent))</td></tr>\n"
             }
             for (s, f) in unreadable {
-                h += "<tr><td>—</td><td>—</td><td class=\"mono\">\(esc(f))</td><td class=\"mono\">\(esc(URL(fileURLWithPath: s.path).lastPathComponent))</td></tr>\n"
+                h += "<tr><td>—</td><td>—</td><td class=\"mono\">\(esc(L.unreadable(1))): \(esc(f))</td><td>—</td><td class=\"mono small\">\(esc(URL(fileURLWithPath: s.path).lastPathComponent))</td></tr>\n"
+            }
+            h += "</tbody></table>\n"
+        }
+        let reloads = content.sources.flatMap { s in s.policyReloads.map { (s, $0) } }
+        if !reloads.isEmpty {
+            h += "<h3>\(esc(L.reloadsHeading))</h3>\n<table class=\"list\"><colgroup><col style=\"width:18%\"><col style=\"width:12%\"><col><col style=\"width:18%\"></colgroup><thead><tr><th>\(esc(L.colTime))</th><th>\(esc(L.colResult))</th><th>\(esc(L.policyFile))</th><th>\(esc(L.colFile))</th></tr></thead><tbody>\n"
+            for (s, r) in reloads {
+                h += "<tr><td>\(esc(r.time.map(D.dateTime) ?? r.timestamp))</td><td\(r.result == "applied" ? "" : " class=\"ngtext\"")>\(esc(L.reloadResult(r.result)))</td><td><span class=\"mono\">\(esc(r.policy))</span>\(r.error.map { "<div class=\"small\">\(esc($0))</div>" } ?? "")</td><td class=\"mono small\">\(esc(URL(fileURLWithPath: s.path).lastPathComponent))</td></tr>\n"
             }
             h += "</tbody></table>\n"
         }
@@ -172,9 +180,11 @@ public struct ReportRenderer {
         guard !zones.isEmpty else { return "<p>\(esc(L.matrixNone))</p>" }
         var violations = content.violationsByPair
         for f in content.findings { violations[ZonePair(src: f.srcZone, dest: f.destZone), default: 0] += 1 }
-        let map = HeatMap(zones: zones, labels: zones.map { zoneText($0, nil) }, violations: violations, flows: content.flowsByPair, fromLabel: L.matrixFrom)
-        let note = lang == .ja ? "ファイアウォール設定の指摘も該当するゾーン組合せに計上しています。" : "Firewall findings are counted in their zone pair too."
-        return "<p>\(esc(L.matrixIntro))\(content.findings.isEmpty ? "" : esc(note))</p>\n<figure>\(map.svg())</figure>\n"
+        let proven = Set(content.sources.flatMap(\.proofs))
+        let map = HeatMap(zones: zones, labels: zones.map { zoneText($0, nil) }, violations: violations, flows: content.flowsByPair,
+                          proven: proven, fromLabel: L.matrixFrom)
+        let note = lang == .ja ? "ファイアウォール設定の指摘も該当するゾーン組合せに計上しています。" : " Firewall findings are counted in their zone pair too."
+        return "<p>\(esc(L.matrixIntro))\(content.findings.isEmpty ? "" : esc(note))\(proven.isEmpty ? "" : esc(L.matrixProofNote))</p>\n<figure>\(map.svg())</figure>\n"
     }
 
     private func timeline() -> String {
@@ -200,23 +210,23 @@ public struct ReportRenderer {
             h += "<p class=\"counts\">\(esc(L.clauseCounts(g.flows.count, g.findings.count)))</p>\n"
             if !g.flows.isEmpty {
                 let rows = FlowRow.rows(g.flows)
-                h += "<h4>\(esc(L.flowsSub))</h4>\n<table class=\"list flows\"><thead><tr><th>\(esc(L.colFirst))</th><th>\(esc(L.colZones))</th><th>\(esc(L.colFlow))</th><th>\(esc(L.colRule))</th><th>\(esc(L.colCount))</th><th>\(esc(L.colEvidence))</th></tr></thead><tbody>\n"
+                h += "<h4>\(esc(L.flowsSub))</h4>\n<table class=\"list flows\"><colgroup><col style=\"width:16%\"><col style=\"width:21%\"><col style=\"width:27%\"><col style=\"width:15%\"><col style=\"width:6%\"><col></colgroup><thead><tr><th>\(esc(L.colFirst))</th><th>\(esc(L.colZones))</th><th>\(esc(L.colFlow))</th><th>\(esc(L.colRule))</th><th>\(esc(L.colCount))</th><th>\(esc(L.colEvidence))</th></tr></thead><tbody>\n"
                 for r in rows.prefix(maxRowsPerClause) {
                     let v = r.first
-                    let when = r.firstTime.map(D.dateTime) ?? v.timestamp
+                    let when = r.firstTime.map { D.dateTime($0).replacingOccurrences(of: " ", with: "\n") } ?? v.timestamp
                     let vlan = v.vlan.isEmpty ? "" : "<div class=\"small\">VLAN \(v.vlan.map(String.init).joined(separator: "/"))</div>"
-                    h += "<tr><td class=\"nowrap\">\(esc(when))</td>"
+                    h += "<tr><td class=\"nowrap\">\(esc(when).replacingOccurrences(of: "\n", with: "<br>"))</td>"
                     h += "<td>\(esc(zoneText(v.srcZone, v.srcZoneLabel)))<br>→ \(esc(zoneText(v.destZone, v.destZoneLabel)))</td>"
                     h += "<td class=\"mono\">\(esc(flowText(v)))\(vlan)</td>"
                     h += "<td>\(esc(ruleText(v)))<div class=\"small\">\(esc(L.verdict(v.kind)))</div></td>"
                     h += "<td class=\"num\">\(r.count.grouped)</td>"
-                    h += "<td class=\"mono small\">\(esc(v.evidence.description))\(v.communityID.map { "<br>" + esc($0) } ?? "")</td></tr>\n"
+                    h += "<td class=\"mono small\">\(esc(v.evidence.description))\(v.communityID.map { "<div class=\"cid\">" + esc($0) + "</div>" } ?? "")</td></tr>\n"
                 }
                 h += "</tbody></table>\n"
                 if rows.count > maxRowsPerClause { h += "<p class=\"small\">\(esc(L.truncated(maxRowsPerClause, rows.count)))</p>\n" }
             }
             if !g.findings.isEmpty {
-                h += "<h4>\(esc(L.firewallSub))</h4>\n<table class=\"list fw\"><thead><tr><th>\(esc(L.colZones))</th><th>\(esc(L.colFWRule))</th><th>\(esc(L.colWitness))</th><th>\(esc(L.colPolicyRule))</th><th>\(esc(L.colEvidence))</th></tr></thead><tbody>\n"
+                h += "<h4>\(esc(L.firewallSub))</h4>\n<table class=\"list fw\"><colgroup><col style=\"width:21%\"><col style=\"width:33%\"><col style=\"width:22%\"><col style=\"width:10%\"><col></colgroup><thead><tr><th>\(esc(L.colZones))</th><th>\(esc(L.colFWRule))</th><th>\(esc(L.colWitness))</th><th>\(esc(L.colPolicyRule))</th><th>\(esc(L.colEvidence))</th></tr></thead><tbody>\n"
                 for f in g.findings.prefix(maxRowsPerClause) {
                     let place = [f.ruleFile.map { URL(fileURLWithPath: $0).lastPathComponent }, f.ruleLine.map(String.init)].compactMap { $0 }.joined(separator: ":")
                     h += "<tr><td>\(esc(zoneText(f.srcZone, nil)))<br>→ \(esc(zoneText(f.destZone, nil)))</td>"
@@ -274,9 +284,9 @@ public struct ReportRenderer {
             (L.diffNew + "（" + L.keyFindings + "）", d.newFindings, "up"), (L.diffResolved + "（" + L.keyFindings + "）", d.resolvedFindings, "down")]
         for (title, items, cls) in lists where !items.isEmpty {
             let t = lang == .ja ? title : title.replacingOccurrences(of: "（", with: " (").replacingOccurrences(of: "）", with: ")")
-            h += "<h3 class=\"\(cls)\">\(esc(t)) — \(items.count.grouped)</h3>\n<table class=\"list\"><thead><tr><th>\(esc(L.diffItem))</th><th>\(esc(L.keyClauses))</th><th>\(esc(L.colCount))</th></tr></thead><tbody>\n"
+            h += "<h3 class=\"\(cls)\">\(esc(t)) — \(items.count.grouped)</h3>\n<table class=\"list\"><colgroup><col style=\"width:20%\"><col style=\"width:38%\"><col><col style=\"width:7%\"></colgroup><thead><tr><th>\(esc(L.colZones))</th><th>\(esc(L.diffItem))</th><th>\(esc(L.keyClauses))</th><th>\(esc(L.colCount))</th></tr></thead><tbody>\n"
             for k in items.prefix(maxRowsPerClause) {
-                h += "<tr><td class=\"mono\">\(esc(k.text))</td><td>\(esc(quoteCite(k.cite)))</td><td class=\"num\">\(k.count.grouped)</td></tr>\n"
+                h += "<tr><td>\(esc(zoneText(k.src, nil)))<br>→ \(esc(zoneText(k.dest, nil)))</td><td class=\"mono\">\(esc(k.detail))</td><td>\(esc(quoteCite(k.cite)))</td><td class=\"num\">\(k.count.grouped)</td></tr>\n"
             }
             h += "</tbody></table>\n"
         }
@@ -349,11 +359,17 @@ public struct ReportRenderer {
     .tile .k { font-size: 8pt; color: #444; }
     .tile.bad .n { color: var(--ng); }
     table.list { width: 100%; border-collapse: collapse; font-size: 8.5pt; line-height: 1.45; margin: 1mm 0 2mm; }
+    table.list { table-layout: fixed; }
     table.list th { background: var(--soft); border: 1px solid var(--line); padding: 1mm 1.5mm; text-align: left; font-weight: 600; }
+    table.list td.mono { overflow-wrap: anywhere; }
+    tbody.source { break-inside: avoid; }
+    tr.hashrow td { border-top: none; padding-top: 0; background: #fafbfc; }
+    .cid { color: #555; font-size: 7pt; overflow-wrap: anywhere; }
     table.list td { border: 1px solid var(--line); padding: 1mm 1.5mm; vertical-align: top; }
     table.list tr { break-inside: avoid; }
     thead { display: table-header-group; }
     .hash { font-family: "DejaVu Sans Mono", monospace; font-size: 6.5pt; color: #555; word-break: break-all; }
+    .ngtext { color: var(--ng); font-weight: 600; }
     span.ok { color: var(--ok); } span.ng { color: var(--ng); font-weight: 600; }
     td.up { color: var(--ng); } td.down { color: var(--ok); }
     .clause { margin-bottom: 4mm; }
@@ -366,8 +382,9 @@ public struct ReportRenderer {
     svg .axis { font-size: 10px; fill: #555; }
     svg .cell { font-size: 13px; font-weight: 700; fill: #555; }
     svg .cell.hot { fill: #1a1a1a; } svg .dark { fill: #ffffff !important; }
-    svg .sub { font-size: 9px; fill: #555; }
+    svg .sub { font-size: 9px; fill: #555; } svg .proof { font-size: 10px; font-weight: 700; fill: #1b5e20; }
     svg .grid { stroke: #dde3e8; stroke-width: 0.7; } svg .axisline { stroke: #333; stroke-width: 1; }
-    svg .tick { font-size: 9.5px; fill: #333; } svg .bar { fill: #c62828; } svg .outage { fill: #ff1744; stroke: #7f0000; stroke-width: 0.6; }
+    svg .tick { font-size: 9.5px; fill: #333; } svg .bar { fill: #c62828; } svg .outage { fill: #d50000; }
+    svg .outageline { stroke: #d50000; stroke-width: 1; stroke-dasharray: 3 2; } svg .daygrid { stroke: #c5ccd3; stroke-width: 0.7; }
     """
 }

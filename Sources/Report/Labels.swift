@@ -46,8 +46,12 @@ struct Labels {
     var colHash: String { t("SHA-256", "SHA-256") }
     var healthOK: String { t("欠落なし", "complete") }
     func drops(_ n: Int64, of total: Int64) -> String {
-        total > 0 ? t("ドロップ \(n.grouped) / \(total.grouped) パケット", "\(n.grouped) of \(total.grouped) packets dropped")
+        total > 0 ? t("ドロップ \(n.grouped) / \(total.grouped) パケット（\(percent(n, total))）", "\(n.grouped) of \(total.grouped) packets dropped (\(percent(n, total)))")
                   : t("ドロップ \(n.grouped) パケット", "\(n.grouped) packets dropped")
+    }
+    private func percent(_ n: Int64, _ total: Int64) -> String {
+        let p = Double(n) * 100 / Double(total)
+        return p >= 0.01 ? String(format: "%.2f%%", p) : (p > 0 ? "0.01%" : "0%").replacingOccurrences(of: "0.01%", with: "<0.01%")
     }
     func malformed(_ n: Int64) -> String { t("不正パケット \(n.grouped)", "\(n.grouped) malformed packets") }
     func deadFeeds(_ n: Int) -> String { t("フィード停止 \(n) 回", "\(n) feed outage(s)") }
@@ -56,8 +60,25 @@ struct Labels {
     func eveCounts(lines: Int, alerts: Int, flows: Int) -> String {
         t("\(lines.grouped) 行（警告 \(alerts.grouped)、フロー \(flows.grouped)）", "\(lines.grouped) lines (\(alerts.grouped) alerts, \(flows.grouped) flows)")
     }
-    func firewallCounts(findings: Int, anomalies: Int) -> String { t("指摘 \(findings)、ルール異常 \(anomalies)", "\(findings) findings, \(anomalies) anomalies") }
+    func firewallCounts(findings: Int, anomalies: Int, proofs: Int) -> String {
+        t("指摘 \(findings)、ルール異常 \(anomalies)", "\(findings) findings, \(anomalies) anomalies") + (proofs > 0 ? t("、遮断を証明したゾーン組合せ \(proofs)", ", \(proofs) zone pairs proven closed") : "")
+    }
+    var matrixProofNote: String { t("緑の「✓」は、ファイアウォール設定の検査で、ポリシーが禁じる通信が一切通らないことを証明したゾーン組合せです。", "A green ✓ marks zone pairs the firewall check proved closed: no packet the policy forbids is accepted.") }
     var outagesHeading: String { t("フィード停止・読めなかったファイル", "Feed outages and unreadable files") }
+    var colRecovered: String { t("復旧", "Recovered") }
+    var colResult: String { t("結果", "Result") }
+    var reloadsHeading: String { t("監視中のポリシー再読込", "Policy reloads during monitoring") }
+    func reloadResult(_ r: String) -> String {
+        switch r { case "applied": return t("適用", "applied"); case "refused": return t("拒否（旧ポリシーで継続）", "refused (old policy kept)"); default: return r }
+    }
+    func outageText(_ o: FeedOutage) -> String {
+        if let s = o.silentSeconds { return t("\(Int(s)) 秒間パケットが届かず、フィード停止と判定", "no packets for \(Int(s)) s: feed declared dead") + (o.detail.isEmpty ? "" : "（\(o.detail)）") }
+        return o.detail.isEmpty ? t("フィード停止", "feed stopped") : o.detail
+    }
+    func recoveryText(_ o: FeedOutage, _ d: DateText) -> String {
+        guard let r = o.recovered else { return o.recoveredTimestamp ?? t("記録なし（未復旧の可能性）", "not recorded (may still be down)") }
+        return d.dateTime(r)
+    }
     var colTime: String { t("日時", "Time") }
     var colDetail: String { t("内容", "Detail") }
     var noSources: String { t("入力資料がありません。", "No input files.") }
@@ -185,6 +206,9 @@ struct DateText {
         let c = parts(d)
         return String(format: "%04d/%02d/%02d %02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
     }
+
+    /// 2026/11/26 17:40 (JST).
+    func minute(_ d: Date) -> String { String(dateTime(d).prefix(16)) }
 
     func dayTime(_ d: Date) -> String {
         let c = parts(d)

@@ -64,7 +64,11 @@ struct LineReader {
         }
         if !pending.isEmpty {
             lineNumber += 1
-            try pending.withUnsafeBytes { (raw) throws(ReportError) in try body(lineNumber, trimCR(raw)) }
+            var failure: ReportError?
+            pending.withUnsafeBytes { raw in
+                do { try body(lineNumber, trimCR(raw)) } catch { failure = error as? ReportError ?? ReportError(file: path, "\(error)") }
+            }
+            if let failure { throw failure }
         }
     }
 

@@ -109,6 +109,23 @@ public struct FeedOutage: Sendable, Hashable {
     public var timestamp: String
     public var sensor: String
     public var detail: String
+    /// Seconds without packets when the feed was declared dead (monitor's silent_seconds).
+    public var silentSeconds: Double?
+    /// When packets came back (monitor's `feed` event with state alive), if they did.
+    public var recovered: Date?
+    public var recoveredTimestamp: String?
+    public init(time: Date?, timestamp: String, sensor: String, detail: String, silentSeconds: Double? = nil) {
+        self.time = time; self.timestamp = timestamp; self.sensor = sensor; self.detail = detail; self.silentSeconds = silentSeconds
+    }
+}
+
+/// A policy reload during monitoring (SIGHUP): applied or refused.
+public struct PolicyReload: Sendable, Hashable {
+    public var time: Date?
+    public var timestamp: String
+    public var result: String
+    public var policy: String
+    public var error: String?
 }
 
 /// One input file and what it says about its own completeness.
@@ -130,6 +147,7 @@ public struct SourceSummary: Sendable {
     public var malformedPackets: Int64 = 0
     public var decodedPackets: Int64 = 0
     public var deadFeeds: [FeedOutage] = []
+    public var policyReloads: [PolicyReload] = []
     /// Capture files review could not read (as it reported them).
     public var unreadableFiles: [String] = []
     public var flowRecords = 0
@@ -138,6 +156,8 @@ public struct SourceSummary: Sendable {
     public var anomalies = 0
     /// Firewall inputs: the analysed configuration files as the JSON names them.
     public var analysedFiles: [String] = []
+    /// Firewall inputs: zone pairs proven closed (no forbidden packet is accepted).
+    public var proofs: [ZonePair] = []
 
     public var healthy: Bool { captureDrops == 0 && malformedPackets == 0 && deadFeeds.isEmpty && unreadableFiles.isEmpty }
 }
@@ -164,6 +184,8 @@ public struct ReportContent: Sendable {
     public var findings: [FirewallFinding] = []
     public var anomalies: [FirewallAnomaly] = []
     public var flowsByPair: [ZonePair: Int] = [:]
+    /// Zone labels as the events carry them (used when no policy is given).
+    public var eventZoneLabels: [String: String] = [:]
     public var generatedAt: Date = Date()
     public var toolVersion: String = "segcheck"
     public var commandLine: String = ""
@@ -182,7 +204,7 @@ public struct ReportContent: Sendable {
     }
 
     public func label(ofZone name: String) -> String {
-        zones.first { $0.name == name }?.label ?? name
+        zones.first { $0.name == name }?.label ?? eventZoneLabels[name] ?? name
     }
 
     /// Zones for the matrix: the policy's in order, then any seen only in events, sorted.

@@ -8,8 +8,10 @@ public struct ReportData: Codable, Sendable, Equatable {
     public struct KeyCount: Codable, Sendable, Equatable {
         public var key: String
         public var count: Int
-        /// Human text for the diff table (zone pair, addresses, rule).
-        public var text: String
+        /// Zone names (labels are looked up when shown) and what happened (addresses, protocol, rule).
+        public var src: String
+        public var dest: String
+        public var detail: String
         public var cite: String
     }
 
@@ -101,13 +103,13 @@ extension ReportContent {
         for (p, n) in flowsByPair { pairs[p, default: (0, 0)].1 += n }
         var flowKeys: [String: ReportData.KeyCount] = [:]
         for v in violations {
-            let text = "\(label(ofZone: v.srcZone)) → \(label(ofZone: v.destZone)): \(v.srcIP) → \(v.destIP) \(v.proto)\(v.destPort.map { "/\($0)" } ?? "")\(v.rule.isEmpty ? "" : " [\(v.rule)]")"
-            flowKeys[v.diffKey, default: .init(key: v.diffKey, count: 0, text: text, cite: clause(of: v))].count += 1
+            let detail = "\(v.srcIP) → \(v.destIP) \(v.proto)\(v.destPort.map { "/\($0)" } ?? "")\(v.rule.isEmpty ? "" : " [\(v.rule)]")"
+            flowKeys[v.diffKey, default: .init(key: v.diffKey, count: 0, src: v.srcZone, dest: v.destZone, detail: detail, cite: clause(of: v))].count += 1
         }
         var fwKeys: [String: ReportData.KeyCount] = [:]
         for f in findings {
-            let text = "\(label(ofZone: f.srcZone)) → \(label(ofZone: f.destZone)): \(f.ruleText ?? f.kind)\(f.witness.map { " (\($0))" } ?? "")"
-            fwKeys[f.diffKey, default: .init(key: f.diffKey, count: 0, text: text, cite: clause(of: f))].count += 1
+            let detail = "\(f.ruleText ?? f.kind)\(f.witness.map { " (\($0))" } ?? "")"
+            fwKeys[f.diffKey, default: .init(key: f.diffKey, count: 0, src: f.srcZone, dest: f.destZone, detail: detail, cite: clause(of: f))].count += 1
         }
         return ReportData(
             generatedAt: isoTimestamp(generatedAt), toolVersion: toolVersion,

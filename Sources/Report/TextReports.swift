@@ -28,7 +28,7 @@ extension ReportRenderer {
         for s in content.sources {
             var period = "—"
             if let a = s.firstTime, let b = s.lastTime { period = "\(D.dateTime(a)) 〜 \(D.dateTime(b))" }
-            let counts = s.kind == .eve ? L.eveCounts(lines: s.lines, alerts: s.eventsByType["alert"] ?? 0, flows: s.flowRecords) : L.firewallCounts(findings: s.findings, anomalies: s.anomalies)
+            let counts = s.kind == .eve ? L.eveCounts(lines: s.lines, alerts: s.eventsByType["alert"] ?? 0, flows: s.flowRecords) : L.firewallCounts(findings: s.findings, anomalies: s.anomalies, proofs: s.proofs.count)
             var health: [String] = []
             if s.captureDrops > 0 { health.append(L.drops(s.captureDrops, of: s.capturePackets)) }
             if s.malformedPackets > 0 { health.append(L.malformed(s.malformedPackets)) }
@@ -38,7 +38,8 @@ extension ReportRenderer {
             m += "| \(md(URL(fileURLWithPath: s.path).lastPathComponent)) | \(s.kind == .eve ? L.kindEVE : L.kindFirewall) | \(md(period)) | \(md(counts)) | \(md(healthText)) | `\(s.sha256)` |\n"
         }
         for s in content.sources {
-            for o in s.deadFeeds { m += "\n- \(L.deadFeeds(1)): \(md(o.time.map(D.dateTime) ?? o.timestamp)) \(md(o.sensor)) \(md(o.detail))" }
+            for o in s.deadFeeds { m += "\n- \(L.deadFeeds(1)): \(md(o.time.map(D.dateTime) ?? o.timestamp)) \(md(o.sensor)) \(md(L.outageText(o))) — \(L.colRecovered): \(md(L.recoveryText(o, D)))" }
+            for r in s.policyReloads { m += "\n- \(L.reloadsHeading): \(md(r.time.map(D.dateTime) ?? r.timestamp)) \(L.reloadResult(r.result)) `\(r.policy)`\(r.error.map { " " + md($0) } ?? "")" }
             for f in s.unreadableFiles { m += "\n- \(L.unreadable(1)): \(md(f))" }
         }
         m += "\n\n## \(n(3))\(L.matrixHeading)\n\n"
@@ -97,7 +98,7 @@ extension ReportRenderer {
             if d.policyChanged { m += "> \(L.diffPolicyChanged)\n\n" }
             for (title, items) in [(L.diffNew, d.newFlows + d.newFindings), (L.diffResolved, d.resolvedFlows + d.resolvedFindings)] where !items.isEmpty {
                 m += "### \(title) (\(items.count))\n\n"
-                for k in items { m += "- \(md(k.text)) — \(md(k.cite.isEmpty ? L.clauseUnstated : k.cite)) ×\(k.count)\n" }
+                for k in items { m += "- \(md(zoneText(k.src, nil))) → \(md(zoneText(k.dest, nil))): `\(k.detail)` — \(md(k.cite.isEmpty ? L.clauseUnstated : k.cite)) ×\(k.count)\n" }
                 m += "\n"
             }
             if !d.clauseChanges.isEmpty {

@@ -118,3 +118,31 @@ import Policy
         }
     }
 }
+
+@Suite struct VendorYamahaAnalysisTests {
+    static let interfaces = ["lan1": "mynumber", "lan2": "lgwan", "lan3": "inet"]
+
+    @Test func analysisFindsExactlyThePlantedHoles() throws {
+        let r = try VendorPolicy.check("yamaha", "holes.conf", "yamaha", interfaces: Self.interfaces)
+        #expect(VendorPolicy.pairs(r) == ["lgwan>mynumber", "inet>lgwan"])
+        let h1 = try #require(r.findings.first { $0.dstZone.name == "mynumber" })
+        #expect(h1.rule.label == "ip filter 1050" && h1.rule.line == 24)
+        #expect(h1.witness.proto == 6 && h1.witness.dstPort == 445 && h1.witness.srcPort == 49152)
+        #expect(h1.witness.inInterface == "lan2" && h1.witness.outInterface == "lan1")
+        #expect(!h1.uncertain)
+        let h2 = try #require(r.findings.first { $0.srcZone.name == "inet" })
+        #expect(h2.rule.label == "ip filter 2020")
+        #expect(h2.witness.proto == 17 && (137...139).contains(h2.witness.dstPort) && h2.witness.src == IPAddress("10.30.5.25")!)
+        #expect(r.notes.contains { $0.severity == .warning && $0.location.line == 50 })
+    }
+
+    @Test func analysisProvesCleanFixture() throws {
+        let r = try VendorPolicy.check("yamaha", "clean.conf", "yamaha", interfaces: Self.interfaces)
+        #expect(r.findings.isEmpty)
+        #expect(r.proofs.count == 6)
+    }
+
+    @Test func formatIsDetected() throws {
+        #expect(RuleSetFormats.detect(try VendorFixtures.text("yamaha", "holes.conf"))?.name == "yamaha")
+    }
+}

@@ -47,7 +47,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Wire"]),
         .testTarget(name: "InspectTests", dependencies: ["Inspect", "EventOutput", "Policy"]),
-        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inspect"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inspect"], exclude: ["Fixtures"]),
         .testTarget(name: "FirewallTests", dependencies: ["Firewall", "FirewallParsers", "Policy"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "CLITests", dependencies: []),                  // runs the built segcheck binary end to end

@@ -24,7 +24,7 @@ public enum RuleSetFormats {
     }
 
     /// Formats implemented by the firewall issue (iptables, nftables); vendor formats are appended in `all`.
-    static var builtin: [RuleSetFormat] { [] }
+    static var builtin: [RuleSetFormat] { [NftablesJSONParser.format, IptablesParser.format, NftablesTextParser.format] }
 
     public static func named(_ name: String) -> RuleSetFormat? { all.first { $0.name == name } }
 

@@ -48,7 +48,9 @@ struct HeatMap {
         // Column labels are drawn rotated by -35°, so they need height.
         let colLabelH = min(150, max(60, (labels.map { textWidth($0, size: font) }.max() ?? 60) * 0.62 + 24))
         let n = zones.count
-        let width = rowLabelW + Double(n) * cellW + 50
+        // Rotated column labels reach right of their column by about cos(35°) of their width.
+        let maxLabel = labels.map { textWidth($0, size: font) }.max() ?? 60
+        let width = rowLabelW + Double(n) * cellW + max(20, maxLabel * 0.82 - cellW / 2 + 10)
         let height = colLabelH + Double(n) * cellH + 8
         let maxV = max(1, violations.values.max() ?? 1)
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart heatmap\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" width=\"\(fmt(width))\" height=\"\(fmt(height))\" role=\"img\">"

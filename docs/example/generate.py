@@ -35,9 +35,11 @@ def ts(t):
 flow_counter = [1000000000]
 def alert(t, src, sport, dst, dport, proto, sz, dz, rule, verdict, vlan, iface):
     flow_counter[0] += random.randint(1000, 90000)
-    seg = {"src_zone": sz, "dest_zone": dz, "src_zone_label": ZONES.get(sz, sz), "dest_zone_label": ZONES.get(dz, dz),
-           "rule": rule, "rule_location": f"iizuka.yaml:{RULE_LINE[rule]}" if rule else None,
-           "cite": CITE.get(rule, ""), "initiator": "src", "verdict": verdict}
+    # The segcheck object as `segcheck review`/`monitor` write it (plus rule_location, which they may add).
+    seg = {"finding": verdict, "verdict": verdict, "src_zone": sz or None, "src_zone_label": ZONES.get(sz) if sz else None,
+           "dest_zone": dz, "dest_zone_label": ZONES.get(dz, dz),
+           "rule": rule or "default-deny", "rule_location": f"iizuka.yaml:{RULE_LINE[rule]}" if rule else None,
+           "cite": CITE.get(rule, ""), "initiator": "handshake", "layer": 0, "policy": "飯塚市 (例)"}
     seg = {k: v for k, v in seg.items() if v is not None}
     sig = f"segcheck {ZONES.get(sz, sz)} → {ZONES.get(dz, dz)} {verdict}" + (f" ({rule})" if rule else "")
     return {"timestamp": ts(t), "flow_id": flow_counter[0], "in_iface": iface, "event_type": "alert", "vlan": [vlan],

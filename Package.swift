@@ -32,8 +32,8 @@ let package = Package(
         .target(name: "Inspect", dependencies: ["Wire", "Capture", "Flows", "Policy", "PolicyCompiler", "EventOutput"]), // decode → flow → verdict pipeline
         .target(name: "EventOutput", dependencies: ["CCrypto", "Wire", "Policy"]), // EVE JSON, Community ID, syslog, metrics, text
         .target(name: "Monitor", dependencies: ["Inspect", "Capture", "EventOutput", "CPcap"]), // live capture workers, signals, reload
-        .target(name: "Firewall", dependencies: ["Policy", "PolicyCompiler"]),                // rule model + symbolic analysis + witnesses
-        .target(name: "FirewallParsers", dependencies: ["Firewall", "Policy"]), // iptables, nftables, vendor formats
+        .target(name: "Firewall", dependencies: ["Wire", "Policy", "PolicyCompiler"]),                // rule model + symbolic analysis + witnesses
+        .target(name: "FirewallParsers", dependencies: ["Wire", "Firewall", "Policy"]), // iptables, nftables, vendor formats
         .target(name: "Report", dependencies: ["Policy"]),                  // audit report: HTML/Markdown/CSV
         .executableTarget(name: "segcheck", dependencies: [
             "Wire", "Capture", "Policy", "PolicyCompiler", "Flows", "Inspect", "EventOutput",
@@ -47,7 +47,7 @@ let package = Package(
             .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Wire"]),
         .testTarget(name: "InspectTests", dependencies: ["Inspect", "EventOutput", "Policy"]),
-        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inspect"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inspect"], exclude: ["Fixtures"]),
         .testTarget(name: "FirewallTests", dependencies: ["Firewall", "FirewallParsers", "Policy"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "CLITests", dependencies: []),                  // runs the built segcheck binary end to end

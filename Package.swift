@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Monitor", dependencies: ["Inspect", "Capture", "EventOutput", "CPcap"]), // live capture workers, signals, reload
         .target(name: "Firewall", dependencies: ["Wire", "Policy", "PolicyCompiler"]),                // rule model + symbolic analysis + witnesses
         .target(name: "FirewallParsers", dependencies: ["Wire", "Firewall", "Policy"]), // iptables, nftables, vendor formats
-        .target(name: "Report", dependencies: ["Policy"]),                  // audit report: HTML/Markdown/CSV
+        .target(name: "Report", dependencies: ["Policy", "CCrypto", "CZlib"]), // audit report: HTML/Markdown/CSV (SHA-256 evidence hashes, gzip EVE)
         .executableTarget(name: "segcheck", dependencies: [
             "Wire", "Capture", "Policy", "PolicyCompiler", "Flows", "Inspect", "EventOutput",
             "Monitor", "Firewall", "FirewallParsers", "Report",
@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "InspectTests", dependencies: ["Inspect", "EventOutput", "Policy"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inspect"], exclude: ["Fixtures"]),
         .testTarget(name: "FirewallTests", dependencies: ["Firewall", "FirewallParsers", "Policy"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Policy"]),
         .testTarget(name: "CLITests", dependencies: []),                  // runs the built segcheck binary end to end
     ],
     swiftLanguageModes: [.v5]

@@ -1,5 +1,8 @@
 // MonitorTests: RFC 5424 syslog (format, escaping, real UDP and unix-socket delivery) and Prometheus exposition (HTTP, textfile).
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import EventOutput
 

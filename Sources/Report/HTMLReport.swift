@@ -156,7 +156,7 @@ public struct ReportRenderer {
                                         : L.firewallCounts(findings: s.findings, anomalies: s.anomalies, proofs: s.proofs.count)
             if s.kind == .eve, let p = L.packetCounts(s) { counts += "\n" + p }
             let health = healthText(s)
-            let healthCell = s.kind == .firewall ? "—" : (health.isEmpty ? "<span class=\"ok\">\(esc(L.healthOK))</span>" : "<span class=\"ng\">" + health.map(esc).joined(separator: "<br>") + "</span>")
+            let healthCell = s.kind == .firewall ? (s.firewallNotes.isEmpty ? "—" : "<span class=\"ng\">\(esc(L.firewallNotes(s.firewallNotes.count)))</span><div class=\"small\">\(s.firewallNotes.prefix(5).map(esc).joined(separator: "<br>"))</div>") : (health.isEmpty ? "<span class=\"ok\">\(esc(L.healthOK))</span>" : "<span class=\"ng\">" + health.map(esc).joined(separator: "<br>") + "</span>")
             h += "<tbody class=\"source\"><tr><td class=\"mono\">\(esc(name))</td><td>\(esc(kind))</td><td>\(esc(sensors.isEmpty ? "—" : sensors))</td><td>\(period.isEmpty ? "—" : period)</td><td>\(esc(counts).replacingOccurrences(of: "\n", with: "<br>"))</td><td>\(healthCell)</td></tr>"
             h += "<tr class=\"hashrow\"><td colspan=\"6\"><span class=\"hash\">SHA-256 \(esc(s.sha256.isEmpty ? "—" : s.sha256))</span></td></tr></tbody>\n"
         }
@@ -237,7 +237,7 @@ public struct ReportRenderer {
                 for f in g.findings.prefix(maxRowsPerClause) {
                     let place = [f.ruleFile.map { URL(fileURLWithPath: $0).lastPathComponent }, f.ruleLine.map(String.init)].compactMap { $0 }.joined(separator: ":")
                     h += "<tr><td>\(esc(zoneText(f.srcZone, nil)))<br>→ \(esc(zoneText(f.destZone, nil)))</td>"
-                    h += "<td>\(place.isEmpty ? "" : "<div class=\"small mono\">\(esc(place))</div>")<code>\(esc(f.ruleText ?? f.kind))</code>\(f.message.map { "<div class=\"small\">\(esc($0))</div>" } ?? "")</td>"
+                    h += "<td>\(place.isEmpty ? "" : "<div class=\"small mono\">\(esc(place))</div>")<code>\(esc(f.ruleText ?? f.kind))</code>\(f.uncertain ? "<div class=\"small ngtext\">\(esc(L.uncertain))</div>" : "")\(f.message.map { "<div class=\"small\">\(esc($0))</div>" } ?? "")</td>"
                     h += "<td class=\"mono\">\(esc(f.witness ?? "—"))</td>"
                     h += "<td>\(esc(f.policyRule ?? "—"))</td>"
                     h += "<td class=\"mono small\">\(esc(f.evidence.description))</td></tr>\n"

@@ -5,6 +5,7 @@
 #   scripts/lab-monitor.sh up                  # build namespaces, veths, routes, iptables, mirror, echo servers
 #   scripts/lab-monitor.sh start [ARGS...]     # start `segcheck monitor -i mon0 ARGS` in the sensor namespace
 #   scripts/lab-monitor.sh traffic [PHASE]     # drive traffic: PHASE = base (default) | reload | silent
+#   scripts/lab-monitor.sh replay PCAP [OPTS]  # tcpreplay PCAP into the mirror link (OPTS go to tcpreplay, e.g. --pps 5000)
 #   scripts/lab-monitor.sh signal SIG          # send SIG (HUP, USR1, TERM) to the monitor
 #   scripts/lab-monitor.sh stop                # SIGTERM the monitor, wait, print its exit code
 #   scripts/lab-monitor.sh down                # kill everything, delete the namespaces
@@ -12,7 +13,7 @@
 #
 # Environment: LAB_PREFIX (namespace prefix, must start with "mon-"; default mon-lab), LAB_OUT (output dir,
 # default /tmp/$LAB_PREFIX), SEGCHECK (binary; default .build/debug/segcheck or .build/release/segcheck),
-# LAB_POLICY (default Tests/MonitorTests/Fixtures/lab-policy.yaml).
+# LAB_POLICY (default Tests/MonitorTests/Fixtures/lab-policy.yaml), LAB_WRAP (command prefix for the monitor).
 #
 # Addresses (only inside the lab's namespaces):
 #   My Number segment  10.10.0.0/24  host 10.10.0.10   router 10.10.0.1
@@ -80,7 +81,7 @@ up() {
   inns router iptables -A FORWARD -s 10.20.0.0/24 -d 10.30.0.0/24 -p tcp --dport 9090 -j ACCEPT   # allowed only after the reload policy
   # Echo servers in every segment.
   for seg in mynum lgwan inet; do
-    inns $seg "$PY" "$TRAFFIC" serve --tcp 22,80,443,3389,8080,9090 --udp 53,514 >"$OUT/server-$seg.log" 2>&1 &
+    ip netns exec "$(ns $seg)" "$PY" "$TRAFFIC" serve --tcp 22,80,443,3389,8080,9090 --udp 53,514 >"$OUT/server-$seg.log" 2>&1 &
     echo $! >"$OUT/server-$seg.pid"
   done
   for seg in mynum lgwan inet; do
@@ -100,8 +101,16 @@ start() {
   if [ ${#args[@]} -eq 0 ]; then
     args=(--policy "$POLICY" --eve "$OUT/eve.json" --stats-interval 1 --dead-feed 0)
   fi
-  inns sensor "$SEGCHECK" monitor -i mon0 "${args[@]}" >"$OUT/monitor.stdout" 2>"$OUT/monitor.stderr" &
-  echo $! >"$OUT/monitor.pid"
+  # LAB_WRAP: a command prefix, e.g. "setpriv --reuid=nobody ... --ambient-caps=+net_raw" to run without root.
+  # shellcheck disable=SC2086
+  rm -f "$OUT/monitor.rc" "$OUT/monitor.pid"
+  (
+    ip netns exec "$(ns sensor)" ${LAB_WRAP:-} "$SEGCHECK" monitor -i mon0 "${args[@]}" >"$OUT/monitor.stdout" 2>"$OUT/monitor.stderr" &
+    echo $! >"$OUT/monitor.pid"
+    rc=0; wait $! || rc=$?
+    echo "$rc" >"$OUT/monitor.rc"
+  ) &
+  for _ in $(seq 50); do [ -s "$OUT/monitor.pid" ] && break; sleep 0.02; done
   for _ in $(seq 100); do
     grep -q "capturing on" "$OUT/monitor.stderr" 2>/dev/null && { echo "monitor running (pid $(cat "$OUT/monitor.pid"))"; return 0; }
     kill -0 "$(cat "$OUT/monitor.pid")" 2>/dev/null || break
@@ -136,6 +145,12 @@ traffic() {
   return $rc
 }
 
+# Replays a pcap into the mirror link (router r-mirror -> sensor mon0), e.g. replay FILE --pps 10000.
+replay() {
+  local pcap="$1"; shift
+  inns router tcpreplay -q -i r-mirror "$@" "$pcap"
+}
+
 signal() {
   local pid; pid="$(cat "$OUT/monitor.pid")"
   kill -"$1" "$pid"
@@ -146,7 +161,8 @@ stop() {
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$pid" 2>/dev/null; then echo "monitor did not stop after SIGTERM within 20 s" >&2; kill -KILL "$pid"; rc=124; fi
-  wait "$pid" 2>/dev/null || rc=$?
+  for _ in $(seq 50); do [ -s "$OUT/monitor.rc" ] && break; sleep 0.05; done
+  [ "$rc" = 0 ] && rc="$(cat "$OUT/monitor.rc" 2>/dev/null || echo 125)"
   rm -f "$OUT/monitor.pid"
   echo "monitor exit code $rc"
 }
@@ -176,7 +192,7 @@ run() {
 
 cmd="${1:-run}"; shift || true
 case "$cmd" in
-  up|start|traffic|signal|stop|down|run) "$cmd" "$@" ;;
+  up|start|traffic|replay|signal|stop|down|run) "$cmd" "$@" ;;
   exec) n="$1"; shift; inns "$n" "$@" ;;
   *) echo "usage: $0 run|up|start|traffic|signal|stop|down|exec" >&2; exit 2 ;;
 esac

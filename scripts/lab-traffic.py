@@ -2,7 +2,7 @@
 """Lab traffic for scripts/lab-monitor.sh: echo servers and clients over real sockets (TCP, UDP).
 
   lab-traffic.py serve --tcp 443,8080 --udp 53,514       # echo servers, run until killed
-  lab-traffic.py tcp HOST PORT [--count N] [--sport P]   # N connections: connect, send, read echo, close
+  lab-traffic.py tcp HOST PORT [--count N] [--sport P] [--hold S]  # N connections: connect, send, read echo, (wait S), close
   lab-traffic.py udp HOST PORT [--count N] [--sport P]   # N datagrams, each answered
 Exit status 0 when every exchange got its answer, 1 otherwise (the router may block some on purpose).
 """
@@ -44,6 +44,7 @@ def tcp_client(args):
         try:
             s.connect((args.host, args.port)); s.sendall(b"hello %d" % i)
             if s.recv(4096).startswith(b"echo:"): ok += 1
+            if args.hold: time.sleep(args.hold)
         except OSError:
             pass
         finally:
@@ -76,6 +77,7 @@ def main():
         c = sub.add_parser(name); c.add_argument("host"); c.add_argument("port", type=int)
         c.add_argument("--count", type=int, default=1); c.add_argument("--sport", type=int, default=0)
         c.add_argument("--timeout", type=float, default=2.0)
+        c.add_argument("--hold", type=float, default=0.0, help="keep each TCP connection open this long after the echo")
     a = p.parse_args()
     if a.cmd == "serve": serve(a)
     elif a.cmd == "tcp": sys.exit(tcp_client(a))

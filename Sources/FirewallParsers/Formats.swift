@@ -20,6 +20,7 @@ public enum RuleSetFormats {
     public static var all: [RuleSetFormat] {
         var formats: [RuleSetFormat] = []
         formats += builtin
+        formats += VendorLowering.formats   // yamaha, ix, fortigate, ios, asa, panos, junos (VendorLowering.swift)
         return formats
     }
 

@@ -97,6 +97,8 @@ final class CaptureWorker<Inspector: MonitorInspector>: @unchecked Sendable {
         if let policy = pending.1, pending.0 != applied {
             inspector.replacePolicy(policy)
             applied = pending.0
+            let gen = applied
+            snapshot.withLock { $0.appliedPolicyGeneration = gen }
         }
     }
 
@@ -116,35 +118,29 @@ final class CaptureWorker<Inspector: MonitorInspector>: @unchecked Sendable {
 
     private func run() {
         var applied = 0
-        let single = captures.count == 1
-        if !single { for c in captures { c.setNonBlocking(true) } }
+        // Non-blocking reads behind our own poll(2) with a 100 ms timeout: with TPACKET_V3 a blocking libpcap read
+        // can wait forever on a silent link, and the worker must still swap policies, expire flows and publish
+        // stats. `breakLoop` (pcap_breakloop) still ends a read in progress; the timeout bounds the stop latency.
+        for c in captures { c.setNonBlocking(true) }
         var fds = captures.map { pollfd(fd: $0.fileDescriptor, events: Int16(POLLIN), revents: 0) }
         var lastHousekeeping = monotonicSeconds()
         var failure: String?
         loop: while !control.shouldStop {
             applyPendingPolicy(&applied)
-            snapshot.withLock { $0.appliedPolicyGeneration = applied }
             let budget = control.reserve(Self.batch)
             if budget == 0 { onEnd(); break }
             var got: Int32 = 0
-            if single {
-                let r = captures[0].dispatch(maxPackets: budget, into: receivers[0])
-                if r == PCAP_ERROR_BREAK { control.giveBack(budget); continue }
-                if r < 0 { failure = "\(captures[0].interface): capture failed: \(captures[0].lastError)"; control.giveBack(budget); break loop }
-                got = r
-            } else {
-                let ready = poll(&fds, nfds_t(fds.count), 100)
-                if ready > 0 {
-                    for i in fds.indices where fds[i].revents != 0 && got < budget {
-                        let r = captures[i].dispatch(maxPackets: budget - got, into: receivers[i])
-                        if r == PCAP_ERROR_BREAK { continue }
-                        if r < 0 { failure = "\(captures[i].interface): capture failed: \(captures[i].lastError)"; break }
-                        got += r
-                    }
-                    if failure != nil { control.giveBack(budget - got); break loop }
+            let ready = poll(&fds, nfds_t(fds.count), 100)
+            if ready > 0 {
+                for i in fds.indices where fds[i].revents != 0 && got < budget {
+                    let r = captures[i].dispatch(maxPackets: budget - got, into: receivers[i])
+                    if r == PCAP_ERROR_BREAK { continue }
+                    if r < 0 { failure = "\(captures[i].interface): capture failed: \(captures[i].lastError)"; break }
+                    got += r
                 }
             }
             control.giveBack(budget - got)
+            if failure != nil { break loop }
             let now = monotonicSeconds()
             if now - lastHousekeeping >= 1.0 {
                 lastHousekeeping = now

@@ -13,6 +13,8 @@ public struct MonitorConfiguration: Sendable {
     public var workers: Int = 1
     public var user: String?
     public var evePath: String?
+    /// Pcap file for the first packets of every violating flow.
+    public var evidencePath: String?
     public var syslog: SyslogTarget?
     public var syslogFacility: Int = 13
     public var metrics: MetricsTarget?

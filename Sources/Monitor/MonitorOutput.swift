@@ -4,11 +4,11 @@ import EventOutput
 import Glibc
 #endif
 
-/// One event on its way out. `eve` is a complete JSON object (no newline).
+/// One event on its way out. `eve` is one complete JSON object (a trailing newline is optional).
 public struct MonitorEvent: Sendable {
     public enum Kind: String, Sendable { case alert, flow, stats, feed, policyReload, anomaly, other }
     public var kind: Kind
-    public var eve: String
+    public var eve: [UInt8]
     public var timestampNanoseconds: Int64
     /// What syslog gets for this event (nil = not sent to syslog).
     public var syslog: SyslogPart?
@@ -26,12 +26,16 @@ public struct MonitorEvent: Sendable {
     }
 
     public init(kind: Kind, eve: String, timestampNanoseconds: Int64, syslog: SyslogPart? = nil, zonePair: (String, String)? = nil) {
+        self.init(kind: kind, eve: Array(eve.utf8), timestampNanoseconds: timestampNanoseconds, syslog: syslog, zonePair: zonePair)
+    }
+
+    public init(kind: Kind, eve: [UInt8], timestampNanoseconds: Int64, syslog: SyslogPart? = nil, zonePair: (String, String)? = nil) {
         self.kind = kind; self.eve = eve; self.timestampNanoseconds = timestampNanoseconds; self.syslog = syslog
         self.zonePair = zonePair.map { (source: $0.0, destination: $0.1) }
     }
 }
 
-public struct OutputError: Error, Sendable, CustomStringConvertible {
+public struct MonitorOutputError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
@@ -53,12 +57,12 @@ public final class MonitorOutput: @unchecked Sendable {
     private let writeMutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
     /// `evePath` "-" means standard output; nil means no EVE output.
-    public init(evePath: String?, syslog: SyslogTarget?, syslogFacility: Int = 13) throws(OutputError) {
+    public init(evePath: String?, syslog: SyslogTarget?, syslogFacility: Int = 13) throws(MonitorOutputError) {
         self.evePath = evePath
         pthread_mutex_init(writeMutex, nil)
         if let target = syslog {
             do { self.syslog = try SyslogSender(target: target, facility: syslogFacility) }
-            catch { throw OutputError(error.description) }
+            catch { throw MonitorOutputError(error.description) }
         } else {
             self.syslog = nil
         }
@@ -72,10 +76,10 @@ public final class MonitorOutput: @unchecked Sendable {
         pthread_mutex_destroy(writeMutex); writeMutex.deallocate()
     }
 
-    private static func open(_ path: String) throws(OutputError) -> UnsafeMutablePointer<FILE> {
+    private static func open(_ path: String) throws(MonitorOutputError) -> UnsafeMutablePointer<FILE> {
         if path == "-" { return stdout }
         guard let f = fopen(path, "ae") else {
-            throw OutputError("cannot open \(path) for writing: \(String(cString: strerror(errno)))")
+            throw MonitorOutputError("cannot open \(path) for writing: \(String(cString: strerror(errno)))")
         }
         return f
     }
@@ -84,8 +88,9 @@ public final class MonitorOutput: @unchecked Sendable {
     public func write(_ event: MonitorEvent) {
         pthread_mutex_lock(writeMutex)
         if let f = eveFile {
-            var ok = event.eve.utf8CString.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count - 1, f) == $0.count - 1 }
-            ok = ok && fputc(10, f) != EOF && fflush(f) == 0
+            var ok = event.eve.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, f) == $0.count }
+            if event.eve.last != 10 { ok = ok && fputc(10, f) != EOF }
+            ok = ok && fflush(f) == 0
             if !ok { lock.withLock { $0.eveWriteErrors += 1 } }
         }
         if let s = syslog, let part = event.syslog {
@@ -103,7 +108,7 @@ public final class MonitorOutput: @unchecked Sendable {
     }
 
     /// SIGUSR1: close and reopen the EVE file by name (logrotate has moved it) and reconnect syslog.
-    public func reopen() throws(OutputError) {
+    public func reopen() throws(MonitorOutputError) {
         pthread_mutex_lock(writeMutex); defer { pthread_mutex_unlock(writeMutex) }
         syslog?.reopen()
         guard let path = evePath, path != "-" else { return }

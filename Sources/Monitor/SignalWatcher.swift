@@ -27,6 +27,9 @@ public final class SignalWatcher: @unchecked Sendable {
         sigemptyset(&set)
         for s in watched + [wakeSignal] { sigaddset(&set, s) }
         pthread_sigmask(SIG_BLOCK, &set, nil)
+        // A shell starts background jobs with SIGINT ignored; an ignored signal is discarded even while blocked,
+        // so sigwait would never see it. Back to the default disposition (safe: the signals stay blocked).
+        for s in watched + [wakeSignal] { signal(s, SIG_DFL) }
     }
 
     public init(handler: @escaping @Sendable (ControlRequest) -> Void) {

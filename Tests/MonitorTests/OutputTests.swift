@@ -1,5 +1,8 @@
 // MonitorTests: RFC 5424 syslog (format, escaping, real UDP and unix-socket delivery) and Prometheus exposition (HTTP, textfile).
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import EventOutput
 
@@ -26,6 +29,11 @@ final class DatagramCollector {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
     deinit { close(fd) }
+    func receive(timeoutMilliseconds: Int) -> String? {
+        var tv = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: Int((timeoutMilliseconds % 1000) * 1000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        return receive()
+    }
     func receive() -> String? {
         var buf = [UInt8](repeating: 0, count: 65536)
         let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }

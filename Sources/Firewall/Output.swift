@@ -153,7 +153,7 @@ public struct FirewallOutput {
                 case .unusedChain: kind = ja ? "未使用チェーン" : "unused chain"
                 }
                 line((ja ? "[異常:\(kind)] " : "[ANOMALY:\(kind)] ") + "\(FirewallOutput.where_(a.rule))  \(a.rule.text)")
-                line("  " + a.message)
+                line("  " + (ja && !a.messageJA.isEmpty ? a.messageJA : a.message))
                 if !a.blocking.isEmpty {
                     line((ja ? "  先行する規則: " : "  earlier rules: ") + a.blocking.map { "\($0.line)" }.joined(separator: ", "))
                 }
@@ -249,7 +249,7 @@ public struct FirewallOutput {
             for a in r.anomalies {
                 anomalies.append(.object([
                     ("kind", .string(a.kind.rawValue)), ("config", .string(a.config)), ("rule", FirewallOutput.json(a.rule)),
-                    ("blocking", .array(a.blocking.map(FirewallOutput.json))), ("message", .string(a.message)),
+                    ("blocking", .array(a.blocking.map(FirewallOutput.json))), ("message", .string(a.message)), ("message_ja", .string(a.messageJA)),
                     ("src_zone", FirewallOutput.json(a.srcZone)), ("dest_zone", FirewallOutput.json(a.dstZone)),
                     ("witness", a.witness.map(FirewallOutput.json) ?? .null),
                 ]))

@@ -1,0 +1,325 @@
+// Flows: a fixed-capacity bidirectional flow table — open addressing over flat preallocated storage, timeouts on packet time, LRU eviction.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Wire
+
+/// Idle timeouts in nanoseconds of packet time, by flow state (defaults follow Suricata's `flow-timeouts`).
+public struct FlowTimeouts: Sendable, Equatable {
+    public var tcpNew: Int64 = 60 * 1_000_000_000
+    public var tcpEstablished: Int64 = 600 * 1_000_000_000
+    public var tcpClosed: Int64 = 60 * 1_000_000_000
+    /// UDP, ICMP and other protocols, before a reply is seen.
+    public var new: Int64 = 30 * 1_000_000_000
+    /// UDP, ICMP and other protocols, once both directions have been seen.
+    public var established: Int64 = 300 * 1_000_000_000
+    public init() {}
+
+    /// All timeouts scaled from seconds, for configuration.
+    public init(tcpNew: Double, tcpEstablished: Double, tcpClosed: Double, new: Double, established: Double) {
+        func ns(_ s: Double) -> Int64 { Int64(s * 1e9) }
+        self.tcpNew = ns(tcpNew); self.tcpEstablished = ns(tcpEstablished); self.tcpClosed = ns(tcpClosed)
+        self.new = ns(new); self.established = ns(established)
+    }
+
+    @inlinable func value(_ c: FlowState) -> Int64 {
+        switch c {
+        case .tcpNew: return tcpNew
+        case .tcpEstablished: return tcpEstablished
+        case .tcpClosed: return tcpClosed
+        case .new: return new
+        case .established: return established
+        }
+    }
+}
+
+/// The state of a flow, which also selects its timeout. Each state keeps its own LRU list.
+public enum FlowState: UInt8, Sendable, CaseIterable {
+    case tcpNew = 0, tcpEstablished, tcpClosed, new, established
+    public var eveName: String {
+        switch self {
+        case .tcpNew, .new: return "new"
+        case .tcpEstablished, .established: return "established"
+        case .tcpClosed: return "closed"
+        }
+    }
+}
+
+/// One flow. Plain value, no references; lives in the table's flat storage and is addressed by slot.
+public struct FlowEntry: Sendable {
+    public var key: FlowKey
+    /// Positive, non-zero 63-bit id (EVE `flow_id`), derived from the key and the start time.
+    public var flowID: UInt64
+    /// Packet time in nanoseconds since the epoch.
+    public var start: Int64
+    public var last: Int64
+    public var pktsToServer: UInt64
+    public var pktsToClient: UInt64
+    public var bytesToServer: UInt64
+    public var bytesToClient: UInt64
+    /// LRU links within the list of `state` (slot numbers, -1 = none); `next` also links the free list.
+    @usableFromInline var prev: Int32
+    @usableFromInline var next: Int32
+    public var state: FlowState
+    /// True when the initiator is `key.a`.
+    public var initiatorIsA: Bool
+    public var initiatorMethod: InitiatorMethod
+    /// TCP bits seen: 1 FIN to server, 2 FIN to client, 4 RST, 8 SYN.
+    public var tcpSeen: UInt8
+
+    @inlinable
+    init(key: FlowKey, flowID: UInt64, start: Int64, state: FlowState, initiatorIsA: Bool, initiatorMethod: InitiatorMethod) {
+        self.key = key; self.flowID = flowID; self.start = start; self.last = start
+        pktsToServer = 0; pktsToClient = 0; bytesToServer = 0; bytesToClient = 0
+        prev = -1; next = -1; self.state = state; self.initiatorIsA = initiatorIsA; self.initiatorMethod = initiatorMethod; tcpSeen = 0
+    }
+
+    /// The initiator's (client's) address and port, and the responder's.
+    public var client: (ip: IPAddress, port: UInt16) { initiatorIsA ? (key.a, key.aPort) : (key.b, key.bPort) }
+    public var server: (ip: IPAddress, port: UInt16) { initiatorIsA ? (key.b, key.bPort) : (key.a, key.aPort) }
+}
+
+/// Why a flow left the table (EVE `flow.reason`).
+public enum FlowEndReason: UInt8, Sendable {
+    case timeout, evicted, shutdown
+    public var eveName: String {
+        switch self {
+        case .timeout: return "timeout"
+        case .evicted: return "forced"
+        case .shutdown: return "shutdown"
+        }
+    }
+}
+
+/// A bidirectional flow table with a fixed capacity chosen up front.
+///
+/// Storage is one flat array of `FlowEntry` plus an open-addressing index of 64-bit cells
+/// (`tag << 32 | slot + 1`, tag = high half of the key hash). Nothing is allocated after `init`.
+/// Each `FlowState` keeps a doubly linked LRU list ordered by last packet time, so expiry only looks at list heads
+/// and eviction under a flood takes the flow idle the longest.
+///
+/// The table does not emit anything: callers drive it (`lookup`, `insert`, `update`, `expired`, `oldest`, `remove`)
+/// and keep per-flow data of their own in arrays indexed by slot.
+public final class FlowTable {
+    public let capacity: Int
+    public var timeouts: FlowTimeouts
+    public let entries: UnsafeMutablePointer<FlowEntry>
+    @usableFromInline let index: UnsafeMutablePointer<UInt64>
+    @usableFromInline let indexMask: Int
+    @usableFromInline var heads: (Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1)
+    @usableFromInline var tails: (Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1)
+    @usableFromInline var freeHead: Int32 = -1
+    @usableFromInline var highWater: Int32 = 0
+    @usableFromInline var liveCount: Int = 0
+    @usableFromInline var createdCount: UInt64 = 0
+    /// Flows in the table now.
+    public var count: Int { liveCount }
+    /// Total flows ever inserted.
+    public var created: UInt64 { createdCount }
+
+    /// `capacity` flows at most (≥ 1). Memory: about `capacity × (MemoryLayout<FlowEntry>.stride + 16)` bytes,
+    /// touched lazily by the OS as flows arrive.
+    public init(capacity: Int, timeouts: FlowTimeouts = FlowTimeouts()) {
+        precondition(capacity >= 1 && capacity < Int(Int32.max) / 2)
+        self.capacity = capacity
+        self.timeouts = timeouts
+        entries = UnsafeMutablePointer<FlowEntry>.allocate(capacity: capacity)
+        var cells = 1
+        while cells < capacity * 2 { cells <<= 1 }
+        indexMask = cells - 1
+        // calloc: zero pages come from the kernel on first touch, so a large table costs nothing until used.
+        index = calloc(cells, MemoryLayout<UInt64>.stride)!.bindMemory(to: UInt64.self, capacity: cells)
+    }
+
+    deinit {
+        entries.deallocate()
+        free(index)
+    }
+
+    public var isFull: Bool { liveCount >= capacity }
+
+    /// The slot holding `key`, or -1.
+    @inlinable
+    public func lookup(_ key: FlowKey, hash: UInt64) -> Int32 {
+        let tag = hash >> 32
+        var i = Int(truncatingIfNeeded: tag) & indexMask
+        while true {
+            let cell = index[i]
+            if cell == 0 { return -1 }
+            if cell >> 32 == tag {
+                let slot = Int32(truncatingIfNeeded: cell & 0xFFFF_FFFF) - 1
+                if entries[Int(slot)].key == key { return slot }
+            }
+            i = (i + 1) & indexMask
+        }
+    }
+
+    /// Inserts a new flow (the key must not be present and the table must not be full) and returns its slot.
+    @inlinable
+    public func insert(_ key: FlowKey, hash: UInt64, now: Int64, initiatorIsA: Bool, method: InitiatorMethod) -> Int32 {
+        precondition(liveCount < capacity, "FlowTable.insert on a full table")
+        let slot: Int32
+        if freeHead >= 0 {
+            slot = freeHead
+            freeHead = entries[Int(slot)].next
+        } else {
+            slot = highWater
+            highWater += 1
+        }
+        let state: FlowState = key.proto == IPProto.tcp ? .tcpNew : .new
+        var id = (hash ^ UInt64(bitPattern: now) &* 0x9E37_79B9_7F4A_7C15) & 0x7FFF_FFFF_FFFF_FFFF
+        if id == 0 { id = 1 }
+        (entries + Int(slot)).initialize(to: FlowEntry(key: key, flowID: id, start: now, state: state,
+                                                       initiatorIsA: initiatorIsA, initiatorMethod: method))
+        let tag = hash >> 32
+        var i = Int(truncatingIfNeeded: tag) & indexMask
+        while index[i] != 0 { i = (i + 1) & indexMask }
+        index[i] = tag << 32 | UInt64(UInt32(slot) + 1)
+        append(slot, to: state)
+        liveCount += 1
+        createdCount &+= 1
+        return slot
+    }
+
+    /// Accounts one packet to the flow in `slot`: counters, TCP state, LRU position.
+    @inlinable
+    public func update(_ slot: Int32, now: Int64, senderIsA: Bool, bytes: UInt32, tcpFlags: UInt8) {
+        let e = entries + Int(slot)
+        let toServer = senderIsA == e.pointee.initiatorIsA
+        if toServer {
+            e.pointee.pktsToServer &+= 1; e.pointee.bytesToServer &+= UInt64(bytes)
+        } else {
+            e.pointee.pktsToClient &+= 1; e.pointee.bytesToClient &+= UInt64(bytes)
+        }
+        if now > e.pointee.last { e.pointee.last = now }
+        var newState = e.pointee.state
+        if e.pointee.key.proto == IPProto.tcp {
+            var seen = e.pointee.tcpSeen
+            if tcpFlags & 0x01 != 0 { seen |= toServer ? 1 : 2 }
+            if tcpFlags & 0x04 != 0 { seen |= 4 }
+            if tcpFlags & 0x02 != 0 { seen |= 8 }
+            e.pointee.tcpSeen = seen
+            if seen & 4 != 0 || seen & 3 == 3 { newState = .tcpClosed }
+            else if newState == .tcpNew && e.pointee.pktsToServer > 0 && e.pointee.pktsToClient > 0 { newState = .tcpEstablished }
+        } else if newState == .new && e.pointee.pktsToServer > 0 && e.pointee.pktsToClient > 0 {
+            newState = .established
+        }
+        // Move to the tail of its (possibly new) list: the list stays ordered by last packet time.
+        unlink(slot, from: e.pointee.state)
+        e.pointee.state = newState
+        append(slot, to: newState)
+    }
+
+    /// A flow whose idle time at `now` exceeds its state's timeout, or -1. Call repeatedly (removing each) to drain.
+    @inlinable
+    public func expired(now: Int64) -> Int32 {
+        for s in FlowState.allCases {
+            let h = head(s)
+            if h >= 0 && now - entries[Int(h)].last > timeouts.value(s) { return h }
+        }
+        return -1
+    }
+
+    /// The flow idle the longest (the eviction victim when the table is full), or -1 when empty.
+    @inlinable
+    public func oldest() -> Int32 {
+        var best: Int32 = -1
+        var bestTime = Int64.max
+        for s in FlowState.allCases {
+            let h = head(s)
+            if h >= 0 && entries[Int(h)].last < bestTime { best = h; bestTime = entries[Int(h)].last }
+        }
+        return best
+    }
+
+    /// Any remaining flow, or -1 when empty (for draining at shutdown).
+    public func any() -> Int32 { oldest() }
+
+    /// Removes the flow in `slot` from the index and its list; the slot goes back to the free list.
+    @inlinable
+    public func remove(_ slot: Int32) {
+        let e = entries + Int(slot)
+        let hash = e.pointee.key.hash64
+        let tag = hash >> 32
+        let cellValue = tag << 32 | UInt64(UInt32(slot) + 1)
+        var i = Int(truncatingIfNeeded: tag) & indexMask
+        while index[i] != cellValue {
+            precondition(index[i] != 0, "FlowTable.remove: slot not indexed")
+            i = (i + 1) & indexMask
+        }
+        // Backward-shift deletion keeps linear probing correct without tombstones.
+        var hole = i
+        var j = i
+        while true {
+            j = (j + 1) & indexMask
+            let cell = index[j]
+            if cell == 0 { break }
+            let ideal = Int(truncatingIfNeeded: cell >> 32) & indexMask
+            // Move `cell` into the hole unless its ideal position lies cyclically in (hole, j].
+            let distHole = (hole - ideal) & indexMask
+            let distJ = (j - ideal) & indexMask
+            if distHole <= distJ {
+                index[hole] = cell
+                hole = j
+            }
+        }
+        index[hole] = 0
+        unlink(slot, from: e.pointee.state)
+        e.pointee.next = freeHead   // FlowEntry is trivial: a free slot only uses `next`
+        freeHead = slot
+        liveCount -= 1
+    }
+
+    // MARK: - LRU lists
+
+    @inlinable func head(_ s: FlowState) -> Int32 {
+        switch s {
+        case .tcpNew: return heads.0
+        case .tcpEstablished: return heads.1
+        case .tcpClosed: return heads.2
+        case .new: return heads.3
+        case .established: return heads.4
+        }
+    }
+    @inlinable func setHead(_ s: FlowState, _ v: Int32) {
+        switch s {
+        case .tcpNew: heads.0 = v
+        case .tcpEstablished: heads.1 = v
+        case .tcpClosed: heads.2 = v
+        case .new: heads.3 = v
+        case .established: heads.4 = v
+        }
+    }
+    @inlinable func tail(_ s: FlowState) -> Int32 {
+        switch s {
+        case .tcpNew: return tails.0
+        case .tcpEstablished: return tails.1
+        case .tcpClosed: return tails.2
+        case .new: return tails.3
+        case .established: return tails.4
+        }
+    }
+    @inlinable func setTail(_ s: FlowState, _ v: Int32) {
+        switch s {
+        case .tcpNew: tails.0 = v
+        case .tcpEstablished: tails.1 = v
+        case .tcpClosed: tails.2 = v
+        case .new: tails.3 = v
+        case .established: tails.4 = v
+        }
+    }
+    @inlinable func append(_ slot: Int32, to s: FlowState) {
+        let t = tail(s)
+        entries[Int(slot)].prev = t
+        entries[Int(slot)].next = -1
+        if t >= 0 { entries[Int(t)].next = slot } else { setHead(s, slot) }
+        setTail(s, slot)
+    }
+    @inlinable func unlink(_ slot: Int32, from s: FlowState) {
+        let p = entries[Int(slot)].prev, n = entries[Int(slot)].next
+        if p >= 0 { entries[Int(p)].next = n } else { setHead(s, n) }
+        if n >= 0 { entries[Int(n)].prev = p } else { setTail(s, p) }
+    }
+}

@@ -26,14 +26,14 @@ let package = Package(
         // Library targets, one job each.
         .target(name: "Wire"),                                             // header views + packet decoder
         .target(name: "Capture", dependencies: ["CPcap", "CZlib", "Wire"]), // pcap/pcapng/gzip readers, live capture, pcap writer
-        .target(name: "Policy", dependencies: ["Yams"]),                    // policy model + YAML/CSV loaders + presets
+        .target(name: "Policy", dependencies: ["Wire", "Yams"]),                    // policy model + YAML/CSV loaders + presets
         .target(name: "PolicyCompiler", dependencies: ["Policy"]),          // policy → match automaton; linear-scan oracle
         .target(name: "Flows", dependencies: ["Wire"]),                     // bidirectional flow table on packet time
         .target(name: "Inspect", dependencies: ["Wire", "Capture", "Flows", "Policy", "PolicyCompiler", "EventOutput"]), // decode → flow → verdict pipeline
         .target(name: "EventOutput", dependencies: ["CCrypto", "Wire", "Policy", "PolicyCompiler", "Flows"]), // EVE JSON, Community ID, syslog, metrics, text
         .target(name: "Monitor", dependencies: ["Inspect", "Capture", "EventOutput", "CPcap"]), // live capture workers, signals, reload
-        .target(name: "Firewall", dependencies: ["Policy", "PolicyCompiler"]),                // rule model + symbolic analysis + witnesses
-        .target(name: "FirewallParsers", dependencies: ["Firewall", "Policy"]), // iptables, nftables, vendor formats
+        .target(name: "Firewall", dependencies: ["Wire", "Policy", "PolicyCompiler"]),                // rule model + symbolic analysis + witnesses
+        .target(name: "FirewallParsers", dependencies: ["Wire", "Firewall", "Policy"]), // iptables, nftables, vendor formats
         .target(name: "Report", dependencies: ["Policy"]),                  // audit report: HTML/Markdown/CSV
         .executableTarget(name: "segcheck", dependencies: [
             "Wire", "Capture", "Policy", "PolicyCompiler", "Flows", "Inspect", "EventOutput",

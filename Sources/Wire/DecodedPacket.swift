@@ -41,24 +41,45 @@ public struct DecodedPacket: Sendable {
     /// The outermost IP layer's tuple when the packet was tunnelled (GRE, IP-in-IP, 6in4, 4in6, VXLAN); `tunnelDepth` > 0.
     public var outer = FlowTuple()
     public var tunnelDepth: UInt8 = 0
+    /// The innermost tunnel's kind when `tunnelDepth` > 0.
+    public var tunnelKind: TunnelKind = .none
+    /// A non-fatal event on a packet that still decoded (`ipv4OptionsMalformed`, `tunnelTooDeep`): the tuple is
+    /// usable, but the flow layer should report the oddity. For a tunnel deeper than `Decoder.maxTunnelDepth`,
+    /// `tuple` is the deepest IP layer decoded (proto 4, 41, 47 or UDP), never silently dropped.
+    public var anomaly: DecodeEvent = .none
 
     public var tcpFlags: UInt8 = 0
+    public var tcpSequence: UInt32 = 0
+    public var tcpAcknowledgement: UInt32 = 0
+    /// Where the innermost TCP/UDP payload starts in the frame and how many of its bytes were captured.
+    public var payloadOffset: UInt32 = 0
+    public var payloadLength: UInt32 = 0
     /// Bytes of the frame as captured, and as it was on the wire.
     public var capturedLength: UInt32 = 0
     public var wireLength: UInt32 = 0
 
-    /// IP fragment state of the innermost IP layer (ports are unknown unless this is a first fragment).
+    /// IP fragment state of the innermost IP layer decoded (ports are unknown unless this is a first fragment
+    /// carrying them). The flow layer feeds every packet with `isFragment` to a `Defragmenter`, which returns the
+    /// whole datagram's tuple. IPv6 atomic fragments (offset 0, no more fragments) are not fragments.
     public var isFragment: Bool = false
     public var fragmentOffset: UInt16 = 0     // in 8-byte units
     public var moreFragments: Bool = false
     public var ipIdentification: UInt32 = 0
-    /// Offset of the fragment's payload (after the IP header) in the frame, for reassembly.
+    /// Offset of the innermost IP layer's payload (after the IP header and any IPv6 extension headers) in the
+    /// frame, and its length as the IP header declares it (`l4Length`) — what fragment reassembly needs.
     public var l4Offset: UInt32 = 0
     public var l4Length: UInt32 = 0
+    /// How many of the `l4Length` bytes were actually captured.
+    public var l4CapturedLength: UInt32 = 0
 
     public init() {}
 
     @inlinable public var vlan: UInt16 { vlanCount == 0 ? 0 : (vlanCount == 1 ? vlan0 : vlan1) }
+}
+
+/// The encapsulation the innermost tunnel used.
+public enum TunnelKind: UInt8, Sendable {
+    case none, ipInIP, gre, vxlan
 }
 
 /// Named decoder events in the spirit of Suricata's (`IPV4_TRUNC_PKT`, ...). Open for growth: add cases, keep names stable.
@@ -73,6 +94,10 @@ public enum DecodeEvent: UInt16, CaseIterable, Sendable {
     case tcpTruncated, tcpBadHeaderLength, udpTruncated, icmpTruncated, icmpv6Truncated
     case greTruncated, greBadVersion, vxlanTruncated
     case fragmentOverlap, fragmentTooSmall, fragmentTooLarge
+    // added by the decoder (append only; raw values are stable)
+    case arpTruncated, pppTruncated, pppoeTruncated, ciscoHDLCTruncated, sll2Truncated
+    case ipv6TooManyExtensionHeaders, tooManyLabels, greRoutingUnsupported, emptyPacket
+    case fragmentTooMany, fragmentTimeout, fragmentEvicted
 
     /// Suricata-style upper-case name used in stats and EVE output.
     public var name: String {

@@ -1,0 +1,116 @@
+// Capture: a large-buffered byte source over zlib's gzread, so plain and gzip-compressed files (and stdin) read alike.
+
+import CZlib
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A refillable window over a (possibly gzip-compressed) file. Readers parse records in place inside the window;
+/// `ensure` slides and refills it. One allocation per file, none per record.
+struct ByteSource: ~Copyable {
+    let file: String
+    private var gz: gzFile?
+    /// The window: `buffer[start..<filled]` holds unread bytes.
+    private(set) var buffer: UnsafeMutableRawPointer
+    private var capacity: Int
+    private(set) var start = 0
+    private(set) var filled = 0
+    /// Stream offset of `buffer[0]`.
+    private var base: Int64 = 0
+    private var eof = false
+    /// The largest window a single record or block may need.
+    static let maxWindow = 64 << 20
+
+    init(path: String, bufferSize: Int = 1 << 20) throws(CaptureError) {
+        file = path
+        var handle: gzFile?
+        if path == "-" {
+            let fd = dup(0)
+            guard fd >= 0 else { throw CaptureError(.unreadable, file: path, offset: 0, reason: "cannot duplicate standard input") }
+            handle = gzdopen(fd, "rb")
+            if handle == nil { close(fd) }
+        } else {
+            var st = stat()
+            if stat(path, &st) != 0 {
+                throw CaptureError(.unreadable, file: path, offset: 0, reason: String(cString: strerror(errno)))
+            }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                throw CaptureError(.unreadable, file: path, offset: 0, reason: "is a directory")
+            }
+            handle = gzopen(path, "rb")
+        }
+        guard let handle else {
+            throw CaptureError(.unreadable, file: path, offset: 0, reason: errno != 0 ? String(cString: strerror(errno)) : "cannot open")
+        }
+        gzbuffer(handle, 256 << 10)
+        gz = handle
+        capacity = bufferSize
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferSize, alignment: 16)
+    }
+
+    deinit {
+        if let gz { gzclose(gz) }
+        buffer.deallocate()
+    }
+
+    /// Stream offset of the next unread byte.
+    var offset: Int64 { base + Int64(start) }
+    /// Unread bytes in the window.
+    @inline(__always) var available: Int { filled - start }
+    /// Pointer to the next unread byte.
+    @inline(__always) var cursor: UnsafeRawPointer { UnsafeRawPointer(buffer + start) }
+
+    @inline(__always) mutating func consume(_ n: Int) { start += n }
+
+    /// Makes at least `n` unread bytes available. False at end of stream with fewer bytes left (check `available`).
+    @inline(__always) mutating func ensure(_ n: Int) throws(CaptureError) -> Bool {
+        if filled - start >= n { return true }
+        return try refill(n)
+    }
+
+    private mutating func refill(_ n: Int) throws(CaptureError) -> Bool {
+        if n > ByteSource.maxWindow {
+            throw CaptureError(.corrupt, file: file, offset: offset, reason: "record of \(n) bytes exceeds the \(ByteSource.maxWindow >> 20) MiB limit")
+        }
+        // Slide the unread bytes to the front, grow if one record needs more than the window.
+        let rest = filled - start
+        if start > 0 {
+            if rest > 0 { memmove(buffer, buffer + start, rest) }
+            base += Int64(start); start = 0; filled = rest
+        }
+        if n > capacity {
+            var newCap = capacity
+            while newCap < n { newCap *= 2 }
+            let nb = UnsafeMutableRawPointer.allocate(byteCount: newCap, alignment: 16)
+            nb.copyMemory(from: buffer, byteCount: filled)
+            buffer.deallocate()
+            buffer = nb; capacity = newCap
+        }
+        while filled < n && !eof {
+            let want = UInt32(min(capacity - filled, 1 << 30))
+            let got = gzread(gz, buffer + filled, want)
+            if got < 0 { throw gzipError() }
+            if got == 0 {
+                eof = true
+                var errnum: Int32 = 0
+                let msg = gzerror(gz, &errnum)
+                if errnum != Z_OK && errnum != Z_STREAM_END {
+                    let text = msg.map { String(cString: $0) } ?? "gzip error \(errnum)"
+                    throw CaptureError(.truncated, file: file, offset: base + Int64(filled), reason: "gzip stream: \(text)")
+                }
+                break
+            }
+            filled += Int(got)
+        }
+        return filled - start >= n
+    }
+
+    private func gzipError() -> CaptureError {
+        var errnum: Int32 = 0
+        let msg = gzerror(gz, &errnum)
+        let text = errnum == Z_ERRNO ? String(cString: strerror(errno)) : (msg.map { String(cString: $0) } ?? "read error")
+        return CaptureError(.unreadable, file: file, offset: base + Int64(filled), reason: "read failed: \(text)")
+    }
+}

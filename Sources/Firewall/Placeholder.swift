@@ -1,1 +1,0 @@
-// Firewall: placeholder until its first file lands.

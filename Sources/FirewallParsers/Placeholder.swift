@@ -1,1 +1,0 @@
-// FirewallParsers: placeholder until its first file lands.

@@ -273,10 +273,10 @@ def fragments():
                                         pkts_toserver=3)]
 
     # Evasion: overlapping fragments (lgwan → inet DNS, which also matches the alert rule) ...
-    payload = raw(UDP(sport=40024, dport=53, len=8 + 48) / Raw(b"A" * 48))
+    payload = raw(UDP(sport=40024, dport=53, len=8 + 200) / Raw(b"A" * 200))
     a = v4("10.2.0.45", "10.3.0.45"); a.id = 4545; a.proto = 17; a.flags = "MF"; a.frag = 0
-    b = v4("10.2.0.45", "10.3.0.45"); b.id = 4545; b.proto = 17; b.flags = 0; b.frag = 2   # bytes 16.. overlap bytes 16..31 of the first
-    pkts = [(c.tick(), eth(True) / a / Raw(payload[:32])), (c.tick(), eth(True) / b / Raw(payload[16:]))]
+    b = v4("10.2.0.45", "10.3.0.45"); b.id = 4545; b.proto = 17; b.flags = 0; b.frag = 8   # bytes 64.. overlap bytes 64..95 of the first
+    pkts = [(c.tick(), eth(True) / a / Raw(payload[:96])), (c.tick(), eth(True) / b / Raw(payload[64:]))]
     # ... and a tiny first fragment: only the 8-byte UDP header, then the rest (lgwan → inet UDP 161: default deny).
     payload = raw(UDP(sport=40025, dport=161, len=8 + 400) / Raw(b"B" * 400))
     d = v4("10.2.0.46", "10.3.0.46"); d.id = 4646; d.proto = 17; d.flags = "MF"; d.frag = 0

@@ -4,6 +4,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 pkgs=(libpcap-dev zlib1g-dev libssl-dev pkg-config tcpdump tshark tcpreplay iproute2 iptables nftables procps)
+pkgs+=(time bc python3)   # scripts/bench-review.sh (GNU time for peak RSS, bc, the capture generator)
 if [ "${SEGCHECK_WITH_CHROMIUM:-1}" = 1 ]; then pkgs+=(chromium fonts-noto-cjk); fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -115,31 +115,55 @@ public final class SummaryCollector: EventSink {
         out += "\(L.violations): \(Self.grouped(v)) "
         out += language == .ja ? "件 (違反フロー \(Self.grouped(c.violatingFlows)))\n" : "findings in \(Self.grouped(c.violatingFlows)) flows\n"
 
-        // Zone matrix.
-        var zoneIndices = Array(0..<Int32(policy.zones.count))
-        if pairs.keys.contains(where: { Int32(truncatingIfNeeded: $0 >> 32) < 0 || Int32(truncatingIfNeeded: $0) < 0 }) { zoneIndices.append(-1) }
+        // Zone matrix: the zones that took part in any flow; columns by zone name, rows also by label in Japanese.
+        var used = Set<Int32>()
+        for k in pairs.keys { used.insert(Int32(truncatingIfNeeded: k >> 32)); used.insert(Int32(truncatingIfNeeded: k)) }
+        var zoneIndices = Array(0..<Int32(policy.zones.count)).filter { used.contains($0) }
+        if used.contains(-1) { zoneIndices.append(-1) }
         func zname(_ i: Int32) -> String {
             guard i >= 0 && Int(i) < policy.zones.count else { return L.noZone }
+            return policy.zones[Int(i)].name
+        }
+        func rowName(_ i: Int32) -> String {
+            guard language == .ja, i >= 0 && Int(i) < policy.zones.count else { return zname(i) }
             let z = policy.zones[Int(i)]
-            return z.label != z.name && language == .ja ? z.label : z.name
+            return z.label == z.name ? z.name : "\(z.name) \(z.label)"
+        }
+        func label(_ i: Int32) -> String {
+            guard language == .ja, i >= 0 && Int(i) < policy.zones.count else { return zname(i) }
+            return policy.zones[Int(i)].label
+        }
+        func kindName(_ k: FindingKind) -> String {
+            guard language == .ja else { return k.name }
+            switch k {
+            case .deniedFlow: return "規則で禁止"
+            case .defaultDeny: return "許可規則なし"
+            case .unknownZone: return "ゾーン外アドレス"
+            case .macNotAllowed: return "MACアドレス不一致"
+            case .fragmentOverlap: return "断片の重複 (回避の試み)"
+            case .fragmentTooSmall: return "過小な断片 (回避の試み)"
+            case .alertRule: return "監視規則"
+            }
         }
         out += "\n\(L.matrix)\n  (\(L.matrixNote))\n"
-        let cellTexts: [[String]] = zoneIndices.map { s in zoneIndices.map { d in
-            guard let p = pairs[Self.pairKey(s, d)] else { return "-" }
-            return "\(p.allowed) / \(p.violating)" + (p.violating > 0 ? " !" : "")
-        } }
-        let firstWidth = max(Self.width(L.fromTo), zoneIndices.map { Self.width(zname($0)) }.max() ?? 0) + 2
-        var colWidths: [Int] = []
-        for (j, d) in zoneIndices.enumerated() {
-            colWidths.append(max(Self.width(zname(d)), cellTexts.map { Self.width($0[j]) }.max() ?? 1) + 2)
-        }
-        out += "  " + Self.pad(L.fromTo, firstWidth)
-        for (j, d) in zoneIndices.enumerated() { out += Self.pad(zname(d), colWidths[j], right: true) }
-        out += "\n"
-        for (i, s) in zoneIndices.enumerated() {
-            out += "  " + Self.pad(zname(s), firstWidth)
-            for j in zoneIndices.indices { out += Self.pad(cellTexts[i][j], colWidths[j], right: true) }
+        if zoneIndices.isEmpty { out += "  \(L.none)\n" } else {
+            let cellTexts: [[String]] = zoneIndices.map { s in zoneIndices.map { d in
+                guard let p = pairs[Self.pairKey(s, d)] else { return "-" }
+                return "\(p.allowed) / \(p.violating)" + (p.violating > 0 ? " !" : "")
+            } }
+            let firstWidth = max(Self.width(L.fromTo), zoneIndices.map { Self.width(rowName($0)) }.max() ?? 0) + 2
+            var colWidths: [Int] = []
+            for (j, d) in zoneIndices.enumerated() {
+                colWidths.append(max(Self.width(zname(d)), cellTexts.map { Self.width($0[j]) }.max() ?? 1) + 2)
+            }
+            out += "  " + Self.pad(L.fromTo, firstWidth)
+            for (j, d) in zoneIndices.enumerated() { out += Self.pad(zname(d), colWidths[j], right: true) }
             out += "\n"
+            for (i, s) in zoneIndices.enumerated() {
+                out += "  " + Self.pad(rowName(s), firstWidth)
+                for j in zoneIndices.indices { out += Self.pad(cellTexts[i][j], colWidths[j], right: true) }
+                out += "\n"
+            }
         }
 
         // Top violations.
@@ -151,14 +175,14 @@ public final class SummaryCollector: EventSink {
             let what: String
             switch g.kind {
             case .deniedFlow, .defaultDeny, .alertRule:
-                what = "\(zname(f.decision.srcZone)) → \(zname(f.decision.dstZone))"
+                what = "\(label(f.decision.srcZone)) → \(label(f.decision.dstZone))"
             case .unknownZone:
                 what = "\(f.srcZoneName == nil ? f.src.description : f.dst.description) \(L.noZone)"
             case .macNotAllowed, .fragmentOverlap, .fragmentTooSmall:
                 what = g.example.detail ?? g.kind.name
             }
             let svc = f.isICMP ? "\(IPProto.eveName(f.proto)) type \(f.srcPort)" : "\(IPProto.eveName(f.proto))/\(f.dstPort)"
-            out += "  \(n + 1). [\(g.kind.name)] \(what)  \(svc)  \(g.flows) \(L.flowsUnit)\n"
+            out += "  \(n + 1). [\(kindName(g.kind))] \(what)  \(svc)  \(g.flows) \(L.flowsUnit)\n"
             out += "     \(L.rule): \(f.ruleName)"
             if !f.cite.isEmpty { out += "   \(L.cite): \(f.cite)" }
             out += "\n"

@@ -93,58 +93,94 @@ public enum FlowEndReason: UInt8, Sendable {
     }
 }
 
+/// The mutable bookkeeping of a `FlowTable`, kept behind a pointer so the hot path does no dynamic exclusivity checks.
+@usableFromInline struct FlowTableState {
+    @usableFromInline var index: UnsafeMutablePointer<UInt64>
+    @usableFromInline var indexMask: Int
+    @usableFromInline var freeHead: Int32 = -1
+    @usableFromInline var highWater: Int32 = 0
+    @usableFromInline var liveCount: Int = 0
+    @usableFromInline var createdCount: UInt64 = 0
+    /// LRU list heads and tails, five of each (one per `FlowState`).
+    @usableFromInline var heads: (Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1)
+    @usableFromInline var tails: (Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1)
+    @usableFromInline init(index: UnsafeMutablePointer<UInt64>, indexMask: Int) { self.index = index; self.indexMask = indexMask }
+}
+
 /// A bidirectional flow table with a fixed capacity chosen up front.
 ///
 /// Storage is one flat array of `FlowEntry` plus an open-addressing index of 64-bit cells
-/// (`tag << 32 | slot + 1`, tag = high half of the key hash). Nothing is allocated after `init`.
-/// Each `FlowState` keeps a doubly linked LRU list ordered by last packet time, so expiry only looks at list heads
-/// and eviction under a flood takes the flow idle the longest.
+/// (`tag << 32 | slot + 1`, tag = high half of the key hash). The entry array is allocated once for the whole
+/// capacity (the OS only backs the pages flows touch); the index starts small and doubles while the live flows
+/// exceed half of it, up to twice the capacity, so a table with few flows stays in cache. Nothing is allocated per
+/// packet. Each `FlowState` keeps a doubly linked LRU list ordered by last packet time, so expiry only looks at list
+/// heads and eviction under a flood takes the flow idle the longest.
 ///
 /// The table does not emit anything: callers drive it (`lookup`, `insert`, `update`, `expired`, `oldest`, `remove`)
 /// and keep per-flow data of their own in arrays indexed by slot.
 public final class FlowTable {
     public let capacity: Int
-    public var timeouts: FlowTimeouts
+    public let timeouts: FlowTimeouts
     public let entries: UnsafeMutablePointer<FlowEntry>
-    @usableFromInline let index: UnsafeMutablePointer<UInt64>
-    @usableFromInline let indexMask: Int
-    @usableFromInline var heads: (Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1)
-    @usableFromInline var tails: (Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1)
-    @usableFromInline var freeHead: Int32 = -1
-    @usableFromInline var highWater: Int32 = 0
-    @usableFromInline var liveCount: Int = 0
-    @usableFromInline var createdCount: UInt64 = 0
-    /// Flows in the table now.
-    public var count: Int { liveCount }
-    /// Total flows ever inserted.
-    public var created: UInt64 { createdCount }
+    @usableFromInline let st: UnsafeMutablePointer<FlowTableState>
+    @usableFromInline let maxIndexCells: Int
 
-    /// `capacity` flows at most (≥ 1). Memory: about `capacity × (MemoryLayout<FlowEntry>.stride + 16)` bytes,
-    /// touched lazily by the OS as flows arrive.
+    /// Flows in the table now.
+    public var count: Int { st.pointee.liveCount }
+    /// Total flows ever inserted.
+    public var created: UInt64 { st.pointee.createdCount }
+    /// Bytes of index in use now (for memory reports).
+    public var indexBytes: Int { (st.pointee.indexMask + 1) * 8 }
+
+    /// `capacity` flows at most (≥ 1). Memory: about `capacity × MemoryLayout<FlowEntry>.stride` bytes reserved
+    /// (touched as flows arrive) plus an index of 16 bytes per flow at most.
     public init(capacity: Int, timeouts: FlowTimeouts = FlowTimeouts()) {
         precondition(capacity >= 1 && capacity < Int(Int32.max) / 2)
         self.capacity = capacity
         self.timeouts = timeouts
         entries = UnsafeMutablePointer<FlowEntry>.allocate(capacity: capacity)
-        var cells = 1
-        while cells < capacity * 2 { cells <<= 1 }
-        indexMask = cells - 1
-        // calloc: zero pages come from the kernel on first touch, so a large table costs nothing until used.
-        index = calloc(cells, MemoryLayout<UInt64>.stride)!.bindMemory(to: UInt64.self, capacity: cells)
+        var maxCells = 16
+        while maxCells < capacity * 2 { maxCells <<= 1 }
+        maxIndexCells = maxCells
+        let cells = min(maxCells, 1 << 14)
+        let index = calloc(cells, MemoryLayout<UInt64>.stride)!.bindMemory(to: UInt64.self, capacity: cells)
+        st = UnsafeMutablePointer<FlowTableState>.allocate(capacity: 1)
+        st.initialize(to: FlowTableState(index: index, indexMask: cells - 1))
     }
 
     deinit {
         entries.deallocate()
-        free(index)
+        free(st.pointee.index)
+        st.deallocate()
     }
 
-    public var isFull: Bool { liveCount >= capacity }
+    public var isFull: Bool { st.pointee.liveCount >= capacity }
+
+    /// Doubles the index and re-inserts every live cell (amortised: a handful of times over a run).
+    @usableFromInline func growIndex() {
+        let oldMask = st.pointee.indexMask
+        let old = st.pointee.index
+        let cells = (oldMask + 1) * 2
+        let mask = cells - 1
+        let index = calloc(cells, MemoryLayout<UInt64>.stride)!.bindMemory(to: UInt64.self, capacity: cells)
+        for i in 0...oldMask {
+            let cell = old[i]
+            if cell == 0 { continue }
+            var j = Int(truncatingIfNeeded: cell >> 32) & mask
+            while index[j] != 0 { j = (j + 1) & mask }
+            index[j] = cell
+        }
+        free(old)
+        st.pointee.index = index
+        st.pointee.indexMask = mask
+    }
 
     /// The slot holding `key`, or -1.
     @inlinable
     public func lookup(_ key: FlowKey, hash: UInt64) -> Int32 {
         let tag = hash >> 32
-        var i = Int(truncatingIfNeeded: tag) & indexMask
+        let index = st.pointee.index, mask = st.pointee.indexMask
+        var i = Int(truncatingIfNeeded: tag) & mask
         while true {
             let cell = index[i]
             if cell == 0 { return -1 }
@@ -152,21 +188,22 @@ public final class FlowTable {
                 let slot = Int32(truncatingIfNeeded: cell & 0xFFFF_FFFF) - 1
                 if entries[Int(slot)].key == key { return slot }
             }
-            i = (i + 1) & indexMask
+            i = (i + 1) & mask
         }
     }
 
     /// Inserts a new flow (the key must not be present and the table must not be full) and returns its slot.
     @inlinable
     public func insert(_ key: FlowKey, hash: UInt64, now: Int64, initiatorIsA: Bool, method: InitiatorMethod) -> Int32 {
-        precondition(liveCount < capacity, "FlowTable.insert on a full table")
+        precondition(st.pointee.liveCount < capacity, "FlowTable.insert on a full table")
+        if (st.pointee.liveCount + 1) * 2 > st.pointee.indexMask + 1 && st.pointee.indexMask + 1 < maxIndexCells { growIndex() }
         let slot: Int32
-        if freeHead >= 0 {
-            slot = freeHead
-            freeHead = entries[Int(slot)].next
+        if st.pointee.freeHead >= 0 {
+            slot = st.pointee.freeHead
+            st.pointee.freeHead = entries[Int(slot)].next
         } else {
-            slot = highWater
-            highWater += 1
+            slot = st.pointee.highWater
+            st.pointee.highWater += 1
         }
         let state: FlowState = key.proto == IPProto.tcp ? .tcpNew : .new
         var id = (hash ^ UInt64(bitPattern: now) &* 0x9E37_79B9_7F4A_7C15) & 0x7FFF_FFFF_FFFF_FFFF
@@ -174,12 +211,13 @@ public final class FlowTable {
         (entries + Int(slot)).initialize(to: FlowEntry(key: key, flowID: id, start: now, state: state,
                                                        initiatorIsA: initiatorIsA, initiatorMethod: method))
         let tag = hash >> 32
-        var i = Int(truncatingIfNeeded: tag) & indexMask
-        while index[i] != 0 { i = (i + 1) & indexMask }
+        let index = st.pointee.index, mask = st.pointee.indexMask
+        var i = Int(truncatingIfNeeded: tag) & mask
+        while index[i] != 0 { i = (i + 1) & mask }
         index[i] = tag << 32 | UInt64(UInt32(slot) + 1)
         append(slot, to: state)
-        liveCount += 1
-        createdCount &+= 1
+        st.pointee.liveCount += 1
+        st.pointee.createdCount &+= 1
         return slot
     }
 
@@ -244,6 +282,7 @@ public final class FlowTable {
         let hash = e.pointee.key.hash64
         let tag = hash >> 32
         let cellValue = tag << 32 | UInt64(UInt32(slot) + 1)
+        let index = st.pointee.index, indexMask = st.pointee.indexMask
         var i = Int(truncatingIfNeeded: tag) & indexMask
         while index[i] != cellValue {
             precondition(index[i] != 0, "FlowTable.remove: slot not indexed")
@@ -267,47 +306,47 @@ public final class FlowTable {
         }
         index[hole] = 0
         unlink(slot, from: e.pointee.state)
-        e.pointee.next = freeHead   // FlowEntry is trivial: a free slot only uses `next`
-        freeHead = slot
-        liveCount -= 1
+        e.pointee.next = st.pointee.freeHead   // FlowEntry is trivial: a free slot only uses `next`
+        st.pointee.freeHead = slot
+        st.pointee.liveCount -= 1
     }
 
     // MARK: - LRU lists
 
     @inlinable func head(_ s: FlowState) -> Int32 {
         switch s {
-        case .tcpNew: return heads.0
-        case .tcpEstablished: return heads.1
-        case .tcpClosed: return heads.2
-        case .new: return heads.3
-        case .established: return heads.4
+        case .tcpNew: return st.pointee.heads.0
+        case .tcpEstablished: return st.pointee.heads.1
+        case .tcpClosed: return st.pointee.heads.2
+        case .new: return st.pointee.heads.3
+        case .established: return st.pointee.heads.4
         }
     }
     @inlinable func setHead(_ s: FlowState, _ v: Int32) {
         switch s {
-        case .tcpNew: heads.0 = v
-        case .tcpEstablished: heads.1 = v
-        case .tcpClosed: heads.2 = v
-        case .new: heads.3 = v
-        case .established: heads.4 = v
+        case .tcpNew: st.pointee.heads.0 = v
+        case .tcpEstablished: st.pointee.heads.1 = v
+        case .tcpClosed: st.pointee.heads.2 = v
+        case .new: st.pointee.heads.3 = v
+        case .established: st.pointee.heads.4 = v
         }
     }
     @inlinable func tail(_ s: FlowState) -> Int32 {
         switch s {
-        case .tcpNew: return tails.0
-        case .tcpEstablished: return tails.1
-        case .tcpClosed: return tails.2
-        case .new: return tails.3
-        case .established: return tails.4
+        case .tcpNew: return st.pointee.tails.0
+        case .tcpEstablished: return st.pointee.tails.1
+        case .tcpClosed: return st.pointee.tails.2
+        case .new: return st.pointee.tails.3
+        case .established: return st.pointee.tails.4
         }
     }
     @inlinable func setTail(_ s: FlowState, _ v: Int32) {
         switch s {
-        case .tcpNew: tails.0 = v
-        case .tcpEstablished: tails.1 = v
-        case .tcpClosed: tails.2 = v
-        case .new: tails.3 = v
-        case .established: tails.4 = v
+        case .tcpNew: st.pointee.tails.0 = v
+        case .tcpEstablished: st.pointee.tails.1 = v
+        case .tcpClosed: st.pointee.tails.2 = v
+        case .new: st.pointee.tails.3 = v
+        case .established: st.pointee.tails.4 = v
         }
     }
     @inlinable func append(_ slot: Int32, to s: FlowState) {

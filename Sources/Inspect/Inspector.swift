@@ -9,6 +9,7 @@ import EventOutput
 import Flows
 import Policy
 import PolicyCompiler
+import Synchronization
 import Wire
 
 /// Settings of one inspector.
@@ -49,33 +50,43 @@ struct FlowExtra {
     var outer: FlowTuple
 }
 
+/// Per-packet state of an `Inspector`.
+struct HotState {
+    var packet = DecodedPacket()
+    var now: Int64 = 0
+    var nextExpiry: Int64 = .min
+    var evidenceWritten = false
+    var hasMACPins: Bool
+    var generation: UInt32 = 0
+    var fileIndex: Int32 = -1
+    var counters = InspectionCounters()
+    init(hasMACPins: Bool) { self.hasMACPins = hasMACPins }
+}
+
 /// Runs the pipeline on packets handed to it one at a time. Not thread-safe except `replacePolicy`, which any
 /// thread may call: flows created after it use the new policy; flows already open keep the verdict they got.
 public final class Inspector {
     public let configuration: InspectorConfiguration
-    public private(set) var counters = InspectionCounters()
+    /// Every counter so far.
+    public var counters: InspectionCounters { hot.pointee.counters }
     let table: FlowTable
     let extras: UnsafeMutablePointer<FlowExtra>
     let sink: any EventSink
 
     // Policies by generation; flows point at the generation that classified them.
     var policy: CompiledPolicy
-    var generation: UInt32 = 0
     var policies: [UInt32: CompiledPolicy] = [:]
     var flowsByGeneration: [UInt32: Int] = [:]
-    var hasMACPins: Bool
     // Hand-over from other threads.
     var pendingLock = pthread_mutex_t()
     var pending: CompiledPolicy?
-    var pendingFlag: UInt32 = 0   // read racily as a hint; confirmed under the lock
+    /// Set when `pending` holds a policy; read once per packet (a relaxed atomic load).
+    let pendingFlag = Atomic<UInt32>(0)
 
-    var packet = DecodedPacket()
-    var nextExpiry: Int64 = .min
-    var now: Int64 = 0
+    /// The state touched per packet, behind a pointer: no dynamic exclusivity checks on the hot path.
+    let hot: UnsafeMutablePointer<HotState>
     var defrag = FragmentTracker()
-    var evidenceWrittenForPacket = false
     var files: [String] = []
-    var fileIndex: Int32 = -1
 
     public init(policy: CompiledPolicy, sink: any EventSink, configuration: InspectorConfiguration = InspectorConfiguration()) {
         self.configuration = configuration
@@ -83,12 +94,15 @@ public final class Inspector {
         self.sink = sink
         self.table = FlowTable(capacity: configuration.flowCapacity, timeouts: configuration.timeouts)
         self.extras = UnsafeMutablePointer<FlowExtra>.allocate(capacity: configuration.flowCapacity)
-        self.hasMACPins = policy.policy.hosts.contains { !$0.macs.isEmpty }
+        self.hot = UnsafeMutablePointer<HotState>.allocate(capacity: 1)
+        hot.initialize(to: HotState(hasMACPins: policy.policy.hosts.contains { !$0.macs.isEmpty }))
         policies[0] = policy
         pthread_mutex_init(&pendingLock, nil)
     }
 
     deinit {
+        hot.deinitialize(count: 1)
+        hot.deallocate()
         extras.deallocate()
         pthread_mutex_destroy(&pendingLock)
     }
@@ -98,34 +112,34 @@ public final class Inspector {
     /// Flows open now.
     public var activeFlows: Int { table.count }
 
-    /// Hands a new policy over (from any thread). It takes effect for flows that start after the next packet.
+    /// Hands a new policy over (from any thread). It takes effect for flows that start after the next hot.pointee.packet.
     public func replacePolicy(_ newPolicy: CompiledPolicy) {
         pthread_mutex_lock(&pendingLock)
         pending = newPolicy
-        pendingFlag = 1
+        pendingFlag.store(1, ordering: .releasing)
         pthread_mutex_unlock(&pendingLock)
     }
 
     func adoptPendingPolicy() {
         pthread_mutex_lock(&pendingLock)
         if let p = pending {
-            generation &+= 1
+            hot.pointee.generation &+= 1
             policy = p
-            policies[generation] = p
-            hasMACPins = p.policy.hosts.contains { !$0.macs.isEmpty }
+            policies[hot.pointee.generation] = p
+            hot.pointee.hasMACPins = p.policy.hosts.contains { !$0.macs.isEmpty }
             pending = nil
         }
-        pendingFlag = 0
+        pendingFlag.store(0, ordering: .relaxed)
         pthread_mutex_unlock(&pendingLock)
         // Forget policies no open flow uses any more.
-        for (g, n) in flowsByGeneration where n == 0 && g != generation { policies[g] = nil; flowsByGeneration[g] = nil }
+        for (g, n) in flowsByGeneration where n == 0 && g != hot.pointee.generation { policies[g] = nil; flowsByGeneration[g] = nil }
     }
 
     /// Names the capture file the following packets come from (shown as `pcap_filename` on flows that start in it).
     public func beginFile(_ name: String) {
         files.append(name)
-        fileIndex = Int32(files.count - 1)
-        counters.files += 1
+        hot.pointee.fileIndex = Int32(files.count - 1)
+        hot.pointee.counters.files += 1
     }
 
     public func process(_ record: PacketRecord) {
@@ -134,70 +148,70 @@ public final class Inspector {
 
     /// Runs one packet through the pipeline.
     public func process(bytes: UnsafeRawBufferPointer, timestamp: Int64, wireLength: UInt32, linkType: UInt32) {
-        if pendingFlag != 0 { adoptPendingPolicy() }
-        counters.packets &+= 1
-        counters.bytes &+= UInt64(wireLength)
-        if counters.packets == 1 { counters.firstTimestamp = timestamp }
-        if timestamp > counters.lastTimestamp { counters.lastTimestamp = timestamp }
-        now = timestamp > now ? timestamp : now
-        if now >= nextExpiry { expire(now: now) }
+        if pendingFlag.load(ordering: .relaxed) != 0 { adoptPendingPolicy() }
+        hot.pointee.counters.packets &+= 1
+        hot.pointee.counters.bytes &+= UInt64(wireLength)
+        if hot.pointee.counters.packets == 1 { hot.pointee.counters.firstTimestamp = timestamp }
+        if timestamp > hot.pointee.counters.lastTimestamp { hot.pointee.counters.lastTimestamp = timestamp }
+        if timestamp > hot.pointee.now { hot.pointee.now = timestamp }
+        if hot.pointee.now >= hot.pointee.nextExpiry { expire(now: hot.pointee.now) }
 
-        Decoder.decode(bytes, linkType: linkType, into: &packet)
-        packet.wireLength = wireLength
-        switch packet.status {
+        Decoder.decode(bytes, linkType: linkType, into: &hot.pointee.packet)
+        hot.pointee.packet.wireLength = wireLength
+        switch hot.pointee.packet.status {
         case .skipped:
-            counters.skipped &+= 1
-            counters.skippedBy[Int(packet.event.rawValue)] &+= 1
+            hot.pointee.counters.skipped &+= 1
+            hot.pointee.counters.skippedBy[Int(hot.pointee.packet.event.rawValue)] &+= 1
             return
         case .malformed:
-            counters.malformed &+= 1
-            counters.malformedBy[Int(packet.event.rawValue)] &+= 1
+            hot.pointee.counters.malformed &+= 1
+            hot.pointee.counters.malformedBy[Int(hot.pointee.packet.event.rawValue)] &+= 1
             return
         case .decoded:
             break
         }
-        counters.decoded &+= 1
-        if packet.anomaly != .none { counters.anomaliesBy[Int(packet.anomaly.rawValue)] &+= 1 }
-        if packet.vlanCount > 0 { counters.vlanTagged &+= 1 }
-        if packet.tuple.src.isIPv4 { counters.ipv4 &+= 1 } else { counters.ipv6 &+= 1 }
-        switch packet.tuple.proto {
-        case IPProto.tcp: counters.tcp &+= 1
-        case IPProto.udp: counters.udp &+= 1
-        case IPProto.icmp: counters.icmp &+= 1
-        case IPProto.icmpv6: counters.icmpv6 &+= 1
-        default: counters.otherProto &+= 1
+        hot.pointee.counters.decoded &+= 1
+        if hot.pointee.packet.anomaly != .none { hot.pointee.counters.anomaliesBy[Int(hot.pointee.packet.anomaly.rawValue)] &+= 1 }
+        if hot.pointee.packet.vlanCount > 0 { hot.pointee.counters.vlanTagged &+= 1 }
+        if hot.pointee.packet.tuple.src.isIPv4 { hot.pointee.counters.ipv4 &+= 1 } else { hot.pointee.counters.ipv6 &+= 1 }
+        switch hot.pointee.packet.tuple.proto {
+        case IPProto.tcp: hot.pointee.counters.tcp &+= 1
+        case IPProto.udp: hot.pointee.counters.udp &+= 1
+        case IPProto.icmp: hot.pointee.counters.icmp &+= 1
+        case IPProto.icmpv6: hot.pointee.counters.icmpv6 &+= 1
+        default: hot.pointee.counters.otherProto &+= 1
         }
-        evidenceWrittenForPacket = false
+        hot.pointee.evidenceWritten = false
 
-        if packet.tunnelDepth > 0 {
-            counters.tunnelled &+= 1
+        if hot.pointee.packet.tunnelDepth > 0 {
+            hot.pointee.counters.tunnelled &+= 1
             if configuration.checkOuterFlows {
-                track(packet.outer, layer: 0, tcpFlags: 0, bytes: bytes, timestamp: timestamp, linkType: linkType, inner: false)
+                track(hot.pointee.packet.outer, layer: 0, tcpFlags: 0, bytes: bytes, timestamp: timestamp, linkType: linkType, inner: false)
             }
         }
-        var tuple = packet.tuple
-        if packet.isFragment {
-            counters.fragments &+= 1
-            let result = defrag.add(packet, bytes: bytes, now: now)
+        var tuple = hot.pointee.packet.tuple
+        if hot.pointee.packet.isFragment {
+            hot.pointee.counters.fragments &+= 1
+            let result = defrag.add(hot.pointee.packet, bytes: bytes, now: hot.pointee.now)
             if let evasion = result.evasion {
                 raisePacketFinding(evasion, tuple: tuple, timestamp: timestamp)
             }
             guard let full = result.tuple else { return }   // ports not known yet: accounted when the first fragment comes
-            if result.completedFirst { counters.reassembled &+= 1 }
+            if result.completedFirst { hot.pointee.counters.reassembled &+= 1 }
             tuple = full
-            let slot = track(tuple, layer: packet.tunnelDepth > 0 ? 1 : 0, tcpFlags: packet.tcpFlags, bytes: bytes, timestamp: timestamp,
-                             linkType: linkType, inner: packet.tunnelDepth > 0)
+            let slot = track(tuple, layer: hot.pointee.packet.tunnelDepth > 0 ? 1 : 0, tcpFlags: hot.pointee.packet.tcpFlags, bytes: bytes, timestamp: timestamp,
+                             linkType: linkType, inner: hot.pointee.packet.tunnelDepth > 0)
             // Fragments that came before the first one are accounted to the flow now.
             let senderIsA = FlowKey.canonical(src: tuple.src, dst: tuple.dst, srcPort: tuple.srcPort, dstPort: tuple.dstPort, proto: tuple.proto).srcIsA
             for len in result.held { table.update(slot, now: timestamp, senderIsA: senderIsA, bytes: len, tcpFlags: 0) }
             return
         }
-        track(tuple, layer: packet.tunnelDepth > 0 ? 1 : 0, tcpFlags: packet.tcpFlags, bytes: bytes, timestamp: timestamp, linkType: linkType, inner: packet.tunnelDepth > 0)
+        track(tuple, layer: hot.pointee.packet.tunnelDepth > 0 ? 1 : 0, tcpFlags: hot.pointee.packet.tcpFlags, bytes: bytes, timestamp: timestamp, linkType: linkType, inner: hot.pointee.packet.tunnelDepth > 0)
     }
 
     /// Finds or creates the flow of `t` and accounts the packet to it.
     @inline(__always) @discardableResult
-    func track(_ t: FlowTuple, layer: UInt8, tcpFlags: UInt8, bytes: UnsafeRawBufferPointer, timestamp: Int64, linkType: UInt32, inner: Bool) {
+    func track(_ t: FlowTuple, layer: UInt8, tcpFlags: UInt8, bytes: UnsafeRawBufferPointer, timestamp: Int64, linkType: UInt32, inner: Bool) -> Int32 {
         var sport = t.srcPort, dport = t.dstPort
         var isReply = false
         let isICMP = t.proto == IPProto.icmp || t.proto == IPProto.icmpv6
@@ -206,30 +220,31 @@ public final class Inspector {
             sport = UInt16(n.keyType); isReply = n.isReply
             dport = t.dstPort
         }
-        let v0: UInt16 = configuration.vlanInFlowKey && packet.vlanCount > 0 ? packet.vlan0 : 0
-        let v1: UInt16 = configuration.vlanInFlowKey && packet.vlanCount > 1 ? packet.vlan1 : 0
-        let (key, senderIsA) = FlowKey.canonical(src: t.src, dst: t.dst, srcPort: isICMP ? sport : t.srcPort,
-                                                 dstPort: isICMP ? 0 : dport, proto: t.proto, vlan0: v0, vlan1: v1, layer: layer)
+        let v0: UInt16 = configuration.vlanInFlowKey && hot.pointee.packet.vlanCount > 0 ? hot.pointee.packet.vlan0 : 0
+        let v1: UInt16 = configuration.vlanInFlowKey && hot.pointee.packet.vlanCount > 1 ? hot.pointee.packet.vlan1 : 0
+        // ICMP: both "ports" hold the request type of the pair, so requests and replies share one key.
+        let (key, senderIsA) = FlowKey.canonical(src: t.src, dst: t.dst, srcPort: sport,
+                                                 dstPort: isICMP ? sport : dport, proto: t.proto, vlan0: v0, vlan1: v1, layer: layer)
         let hash = key.hash64
         var slot = table.lookup(key, hash: hash)
         if slot < 0 {
             slot = createFlow(key, hash: hash, t: t, tcpFlags: tcpFlags, senderIsA: senderIsA, isReply: isReply, inner: inner, timestamp: timestamp)
         }
-        table.update(slot, now: timestamp, senderIsA: senderIsA, bytes: packet.wireLength, tcpFlags: tcpFlags)
+        table.update(slot, now: timestamp, senderIsA: senderIsA, bytes: hot.pointee.packet.wireLength, tcpFlags: tcpFlags)
         let x = extras + Int(slot)
-        if hasMACPins && x.pointee.macChecked != 3 && packet.srcMAC.value != 0 && layer == 0 {
+        if hot.pointee.hasMACPins && x.pointee.macChecked != 3 && hot.pointee.packet.srcMAC.value != 0 && layer == 0 {
             let e = table.entries[Int(slot)]
             let toServer = senderIsA == e.initiatorIsA
             let bit: UInt8 = toServer ? 1 : 2
             if x.pointee.macChecked & bit == 0 {
                 x.pointee.macChecked |= bit
-                checkMAC(slot: slot, sender: t.src, mac: packet.srcMAC, timestamp: timestamp)
+                checkMAC(slot: slot, sender: t.src, mac: hot.pointee.packet.srcMAC, timestamp: timestamp)
             }
         }
-        if x.pointee.raised & FindingKind.violationMask != 0 && x.pointee.evidenceLeft > 0 && !evidenceWrittenForPacket {
+        if x.pointee.raised & FindingKind.violationMask != 0 && x.pointee.evidenceLeft > 0 && !hot.pointee.evidenceWritten {
             x.pointee.evidenceLeft -= 1
-            evidenceWrittenForPacket = true
-            sink.evidence(flowID: table.entries[Int(slot)].flowID, timestamp: timestamp, linkType: linkType, wireLength: packet.wireLength, bytes: bytes)
+            hot.pointee.evidenceWritten = true
+            sink.evidence(flowID: table.entries[Int(slot)].flowID, timestamp: timestamp, linkType: linkType, wireLength: hot.pointee.packet.wireLength, bytes: bytes)
         }
         return slot
     }
@@ -237,15 +252,15 @@ public final class Inspector {
     func createFlow(_ key: FlowKey, hash: UInt64, t: FlowTuple, tcpFlags: UInt8, senderIsA: Bool, isReply: Bool, inner: Bool, timestamp: Int64) -> Int32 {
         if table.isFull {
             let victim = table.oldest()
-            counters.flowsEvicted &+= 1
+            hot.pointee.counters.flowsEvicted &+= 1
             endFlow(victim, reason: .evicted)
         }
         let (senderIsInitiator, method) = InitiatorRule.decide(proto: t.proto, tcpFlags: tcpFlags, srcPort: t.srcPort, dstPort: t.dstPort, isReply: isReply)
         let initiatorIsA = senderIsInitiator == senderIsA
         let slot = table.insert(key, hash: hash, now: timestamp, initiatorIsA: initiatorIsA, method: method)
-        counters.flows &+= 1
-        flowsByGeneration[generation, default: 0] += 1
-        if inner { counters.tunnelInnerFlows &+= 1 }
+        hot.pointee.counters.flows &+= 1
+        flowsByGeneration[hot.pointee.generation, default: 0] += 1
+        if inner { hot.pointee.counters.tunnelInnerFlows &+= 1 }
 
         // The verdict: once per flow, with the initiator as source.
         let cSrc = senderIsInitiator ? t.src : t.dst
@@ -258,11 +273,11 @@ public final class Inspector {
         let decision = policy.classify(src: cSrc, dst: cDst, proto: t.proto, srcPort: cSport, dstPort: cDport)
 
         extras.advanced(by: Int(slot)).initialize(to: FlowExtra(
-            decision: decision, generation: generation, raised: 0, evidenceLeft: configuration.evidencePacketsPerFlow,
-            macChecked: 0, tunnelDepth: inner ? packet.tunnelDepth : 0, tunnelKind: inner ? packet.tunnelKind.rawValue : 0,
-            vlanCount: packet.vlanCount, vlan0: packet.vlan0, vlan1: packet.vlan1, icmpType: icmpType, icmpCode: icmpCode,
-            firstSrcMAC: packet.srcMAC.value, firstDstMAC: packet.dstMAC.value, firstSenderIsA: senderIsA, fileIndex: fileIndex,
-            outer: inner ? packet.outer : FlowTuple()))
+            decision: decision, generation: hot.pointee.generation, raised: 0, evidenceLeft: configuration.evidencePacketsPerFlow,
+            macChecked: 0, tunnelDepth: inner ? hot.pointee.packet.tunnelDepth : 0, tunnelKind: inner ? hot.pointee.packet.tunnelKind.rawValue : 0,
+            vlanCount: hot.pointee.packet.vlanCount, vlan0: hot.pointee.packet.vlan0, vlan1: hot.pointee.packet.vlan1, icmpType: icmpType, icmpCode: icmpCode,
+            firstSrcMAC: hot.pointee.packet.srcMAC.value, firstDstMAC: hot.pointee.packet.dstMAC.value, firstSenderIsA: senderIsA, fileIndex: hot.pointee.fileIndex,
+            outer: inner ? hot.pointee.packet.outer : FlowTuple()))
         if let kind = FindingKind.from(decision.verdict) {
             raise(kind, slot: slot, timestamp: timestamp, detail: nil)
         }
@@ -280,7 +295,7 @@ public final class Inspector {
 
     @inline(__always) func policy(for slot: Int32) -> CompiledPolicy {
         let g = extras[Int(slot)].generation
-        return g == generation ? policy : (policies[g] ?? policy)
+        return g == hot.pointee.generation ? policy : (policies[g] ?? policy)
     }
 
     func raise(_ kind: FindingKind, slot: Int32, timestamp: Int64, detail: String?) {
@@ -289,29 +304,29 @@ public final class Inspector {
         guard x.pointee.raised & bit == 0 else { return }
         let wasViolating = x.pointee.raised & FindingKind.violationMask != 0
         x.pointee.raised |= bit
-        counters.findingsBy[Int(kind.rawValue)] &+= 1
-        if kind.isViolation && !wasViolating { counters.violatingFlows &+= 1 }
+        hot.pointee.counters.findingsBy[Int(kind.rawValue)] &+= 1
+        if kind.isViolation && !wasViolating { hot.pointee.counters.violatingFlows &+= 1 }
         sink.finding(Finding(kind: kind, timestamp: timestamp, flow: info(slot, reason: .shutdown), detail: detail))
     }
 
     /// Fragment evasion: a finding about a packet, attached to the flow its tuple names (ports may be unknown).
     func raisePacketFinding(_ kind: FindingKind, tuple: FlowTuple, timestamp: Int64) {
-        counters.findingsBy[Int(kind.rawValue)] &+= 1
+        hot.pointee.counters.findingsBy[Int(kind.rawValue)] &+= 1
         var f = FlowInfo(policy: policy.policy)
         f.src = tuple.src; f.dst = tuple.dst; f.srcPort = tuple.srcPort; f.dstPort = tuple.dstPort; f.proto = tuple.proto
         f.start = timestamp; f.end = timestamp
-        f.vlan0 = packet.vlan0; f.vlan1 = packet.vlan1; f.vlanCount = packet.vlanCount
-        if packet.srcMAC.value != 0 || packet.dstMAC.value != 0 { f.srcMAC = packet.srcMAC; f.dstMAC = packet.dstMAC; f.hasMACs = true }
+        f.vlan0 = hot.pointee.packet.vlan0; f.vlan1 = hot.pointee.packet.vlan1; f.vlanCount = hot.pointee.packet.vlanCount
+        if hot.pointee.packet.srcMAC.value != 0 || hot.pointee.packet.dstMAC.value != 0 { f.srcMAC = hot.pointee.packet.srcMAC; f.dstMAC = hot.pointee.packet.dstMAC; f.hasMACs = true }
         f.decision = policy.classify(src: tuple.src, dst: tuple.dst, proto: tuple.proto, srcPort: tuple.srcPort, dstPort: tuple.dstPort)
-        f.tunnelDepth = packet.tunnelDepth
-        if packet.tunnelDepth > 0 { f.outer = packet.outer }
+        f.tunnelDepth = hot.pointee.packet.tunnelDepth
+        if hot.pointee.packet.tunnelDepth > 0 { f.outer = hot.pointee.packet.outer }
         f.alerted = true
         let (key, _) = FlowKey.canonical(src: tuple.src, dst: tuple.dst, srcPort: 0, dstPort: 0, proto: tuple.proto)
-        f.flowID = (key.hash64 ^ (UInt64(packet.ipIdentification) &* 0x9E37_79B9_7F4A_7C15)) & 0x7FFF_FFFF_FFFF_FFFF
-        if fileIndex >= 0 { f.captureFile = files[Int(fileIndex)] }
+        f.flowID = (key.hash64 ^ (UInt64(hot.pointee.packet.ipIdentification) &* 0x9E37_79B9_7F4A_7C15)) & 0x7FFF_FFFF_FFFF_FFFF
+        if hot.pointee.fileIndex >= 0 { f.captureFile = files[Int(hot.pointee.fileIndex)] }
         let what = kind == .fragmentOverlap ? "overlapping fragments" : "tiny fragment"
         sink.finding(Finding(kind: kind, timestamp: timestamp, flow: f,
-                             detail: "\(what) \(tuple.src) → \(tuple.dst) id \(packet.ipIdentification)"))
+                             detail: "\(what) \(tuple.src) → \(tuple.dst) id \(hot.pointee.packet.ipIdentification)"))
     }
 
     /// Everything the events say about the flow in `slot`.
@@ -355,7 +370,6 @@ public final class Inspector {
         case .ipInIP: return "ip-in-ip"
         case .gre: return "gre"
         case .vxlan: return "vxlan"
-        case .mplsOverGRE: return "mpls-over-gre"
         default: return ""
         }
     }
@@ -371,16 +385,16 @@ public final class Inspector {
         while true {
             let s = table.expired(now: now)
             if s < 0 { break }
-            counters.flowsTimedOut &+= 1
+            hot.pointee.counters.flowsTimedOut &+= 1
             endFlow(s, reason: .timeout)
         }
-        defrag.expire(now: now, counters: &counters)
-        nextExpiry = now + 1_000_000_000
+        defrag.expire(now: now, counters: &hot.pointee.counters)
+        hot.pointee.nextExpiry = now + 1_000_000_000
     }
 
-    /// A copy of the counters with the open flows filled in (for periodic stats).
+    /// A copy of the hot.pointee.counters with the open flows filled in (for periodic stats).
     public func snapshot() -> InspectionCounters {
-        var c = counters
+        var c = hot.pointee.counters
         c.flowsActive = UInt64(table.count)
         c.fragmentsPending = UInt64(defrag.pendingFragments)
         return c
@@ -388,15 +402,15 @@ public final class Inspector {
 
     /// Ends every open flow (reason `shutdown`), emits the final stats and flushes the sink.
     public func finish() {
-        counters.fragmentsPending = UInt64(defrag.pendingFragments)
+        hot.pointee.counters.fragmentsPending = UInt64(defrag.pendingFragments)
         while true {
             let s = table.oldest()
             if s < 0 { break }
-            counters.flowsEndedAtShutdown &+= 1
+            hot.pointee.counters.flowsEndedAtShutdown &+= 1
             endFlow(s, reason: .shutdown)
         }
-        counters.flowsActive = 0
-        sink.stats(counters, at: counters.lastTimestamp, final: true)
+        hot.pointee.counters.flowsActive = 0
+        sink.stats(hot.pointee.counters, at: hot.pointee.counters.lastTimestamp, final: true)
         sink.flush()
     }
 }

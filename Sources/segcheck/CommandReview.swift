@@ -36,7 +36,7 @@ struct ReviewCommand: ParsableCommand {
         """)
 
     @Option(name: .long, help: ArgumentHelp("Policy file (YAML or CSV).", valueName: "POLICY"))
-    var policy: String
+    var policy: String?
 
     @Option(name: .customShort("r"), help: ArgumentHelp("Read packets from FILE (as tcpdump -r); may be repeated.", valueName: "FILE"))
     var readFiles: [String] = []
@@ -74,6 +74,9 @@ struct ReviewCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Idle timeouts in seconds: tcp-new,tcp-established,tcp-closed,new,established.", valueName: "LIST"))
     var timeouts: String?
 
+    @Option(name: .long, help: ArgumentHelp("Benchmark baseline: only read the inputs (libpcap or native) and count packets.", visibility: .hidden))
+    var readOnly: String?
+
     func fail(_ message: String) -> ExitCode {
         FileHandleOut.stderr("segcheck review: \(message)\n")
         return ExitCode(2)
@@ -106,7 +109,10 @@ struct ReviewCommand: ParsableCommand {
         let allInputs = readFiles + inputs
         guard !allInputs.isEmpty else { throw fail("no input: name capture files, directories or - (see --help)") }
 
+        if let mode = readOnly { return try readOnlyBaseline(mode, allInputs) }
+
         // Policy.
+        guard let policy else { throw fail("missing --policy POLICY (see --help)") }
         let loaded: Policy
         do { loaded = try PolicyLoader.load(path: policy) } catch { throw fail("\(error)") }
         let compiled: CompiledPolicy
@@ -162,6 +168,28 @@ struct ReviewCommand: ParsableCommand {
         }
         if problems > 0 { throw ExitCode(2) }
         if inspector.counters.violations > 0 { throw ExitCode(1) }
+    }
+}
+
+extension ReviewCommand {
+    /// The benchmark baselines of scripts/bench-review.sh: read every packet (touching its first byte) and nothing else.
+    func readOnlyBaseline(_ mode: String, _ files: [String]) throws {
+        var packets = 0, checksum: UInt64 = 0
+        for f in files {
+            do {
+                switch mode {
+                case "libpcap":
+                    var r = try LibpcapFileReader.open(path: f)
+                    while let rec = try r.next() { packets += 1; checksum &+= UInt64(rec.bytes.first ?? 0) &+ UInt64(rec.wireLength) }
+                case "native":
+                    var r = try CaptureFileReader.open(path: f)
+                    while let rec = try r.next() { packets += 1; checksum &+= UInt64(rec.bytes.first ?? 0) &+ UInt64(rec.wireLength) }
+                default:
+                    throw fail("--read-only must be libpcap or native")
+                }
+            } catch let e as CaptureError { throw fail(e.description) }
+        }
+        FileHandleOut.stdout("packets \(packets) checksum \(checksum)\n")
     }
 }
 

@@ -4,7 +4,9 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 pkgs=(libpcap-dev zlib1g-dev libssl-dev pkg-config tcpdump tshark tcpreplay iproute2 iptables nftables procps)
-pkgs+=(time bc python3)   # scripts/bench-review.sh (GNU time for peak RSS, bc, the capture generator)
+# monitor lab (scripts/lab-monitor.sh): ping and python3 drive the traffic, setpriv (util-linux) runs it unprivileged.
+pkgs+=(iputils-ping python3 util-linux)
+pkgs+=(time bc)   # scripts/bench-review.sh: GNU time (peak RSS) and bc
 if [ "${SEGCHECK_WITH_CHROMIUM:-1}" = 1 ]; then pkgs+=(chromium fonts-noto-cjk); fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

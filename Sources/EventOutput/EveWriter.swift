@@ -164,6 +164,8 @@ public final class EveWriter: EventSink {
         case .macNotAllowed: return "SEGCHECK host group \(f.srcHostName ?? f.dstHostName ?? "?") seen from a MAC not allowed"
         case .fragmentOverlap: return "SEGCHECK overlapping IP fragments (evasion)"
         case .fragmentTooSmall: return "SEGCHECK tiny IP fragment (evasion)"
+        case .fragmentTooLarge: return "SEGCHECK IP fragments past 65535 bytes (evasion)"
+        case .fragmentTooMany: return "SEGCHECK too many IP fragments in one datagram (evasion)"
         case .alertRule: return "SEGCHECK flow \(from) -> \(to) matched alert rule \(f.ruleName)"
         }
     }

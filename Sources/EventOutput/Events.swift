@@ -20,6 +20,10 @@ public enum FindingKind: UInt8, Sendable, CaseIterable {
     case fragmentTooSmall
     /// A flow an `alert` rule matched: reported, not a violation.
     case alertRule
+    /// Fragments reaching past 65,535 bytes (an evasion technique / ping of death).
+    case fragmentTooLarge
+    /// More fragments in one datagram than any honest sender makes (an evasion technique).
+    case fragmentTooMany
 
     public var isViolation: Bool { self != .alertRule }
     /// Bits (1 << rawValue) of the kinds that are violations.
@@ -37,6 +41,8 @@ public enum FindingKind: UInt8, Sendable, CaseIterable {
         case .macNotAllowed: return 9_100_004
         case .fragmentOverlap: return 9_100_005
         case .fragmentTooSmall: return 9_100_006
+        case .fragmentTooLarge: return 9_100_007
+        case .fragmentTooMany: return 9_100_008
         case .alertRule: return 9_100_010
         }
     }
@@ -48,6 +54,8 @@ public enum FindingKind: UInt8, Sendable, CaseIterable {
         case .macNotAllowed: return "mac-not-allowed"
         case .fragmentOverlap: return "fragment-overlap"
         case .fragmentTooSmall: return "fragment-too-small"
+        case .fragmentTooLarge: return "fragment-too-large"
+        case .fragmentTooMany: return "fragment-too-many"
         case .alertRule: return "alert-rule"
         }
     }
@@ -56,15 +64,25 @@ public enum FindingKind: UInt8, Sendable, CaseIterable {
         case .deniedFlow, .defaultDeny: return "Segregation Violation"
         case .unknownZone: return "Unknown Address"
         case .macNotAllowed: return "Path Restriction Violation"
-        case .fragmentOverlap, .fragmentTooSmall: return "Evasion Attempt"
+        case .fragmentOverlap, .fragmentTooSmall, .fragmentTooLarge, .fragmentTooMany: return "Evasion Attempt"
         case .alertRule: return "Policy Alert"
         }
     }
     public var severity: Int64 {
         switch self {
         case .deniedFlow, .defaultDeny: return 1
-        case .unknownZone, .macNotAllowed, .fragmentOverlap, .fragmentTooSmall: return 2
+        case .unknownZone, .macNotAllowed, .fragmentOverlap, .fragmentTooSmall, .fragmentTooLarge, .fragmentTooMany: return 2
         case .alertRule: return 3
+        }
+    }
+    /// The finding a defragmenter event amounts to, if any.
+    public static func from(_ e: DecodeEvent) -> FindingKind? {
+        switch e {
+        case .fragmentOverlap: return .fragmentOverlap
+        case .fragmentTooSmall: return .fragmentTooSmall
+        case .fragmentTooLarge: return .fragmentTooLarge
+        case .fragmentTooMany: return .fragmentTooMany
+        default: return nil
         }
     }
     /// The finding a flow verdict amounts to, if any.

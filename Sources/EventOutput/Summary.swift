@@ -142,6 +142,8 @@ public final class SummaryCollector: EventSink {
             case .macNotAllowed: return "MACアドレス不一致"
             case .fragmentOverlap: return "断片の重複 (回避の試み)"
             case .fragmentTooSmall: return "過小な断片 (回避の試み)"
+            case .fragmentTooLarge: return "過大な断片 (回避の試み)"
+            case .fragmentTooMany: return "断片が多すぎる (回避の試み)"
             case .alertRule: return "監視規則"
             }
         }
@@ -178,7 +180,7 @@ public final class SummaryCollector: EventSink {
                 what = "\(label(f.decision.srcZone)) → \(label(f.decision.dstZone))"
             case .unknownZone:
                 what = "\(f.srcZoneName == nil ? f.src.description : f.dst.description) \(L.noZone)"
-            case .macNotAllowed, .fragmentOverlap, .fragmentTooSmall:
+            case .macNotAllowed, .fragmentOverlap, .fragmentTooSmall, .fragmentTooLarge, .fragmentTooMany:
                 what = g.example.detail ?? g.kind.name
             }
             let svc = f.isICMP ? "\(IPProto.eveName(f.proto)) type \(f.srcPort)" : "\(IPProto.eveName(f.proto))/\(f.dstPort)"

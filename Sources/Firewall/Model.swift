@@ -170,7 +170,7 @@ public indirect enum MatchExpr: Hashable, Sendable {
 }
 
 /// What a rule does with the packets it matches.
-public enum RuleAction: Hashable, Sendable, CustomStringConvertible {
+public enum FirewallAction: Hashable, Sendable, CustomStringConvertible {
     case accept
     case drop
     /// Drop with an ICMP error / TCP reset: for segregation the same as drop.
@@ -202,13 +202,13 @@ public enum RuleAction: Hashable, Sendable, CustomStringConvertible {
 /// One rule as written in a configuration.
 public struct FirewallRule: Hashable, Sendable {
     public var match: MatchExpr
-    public var action: RuleAction
+    public var action: FirewallAction
     public var location: SourceLocation
     /// The rule's text as written (one line, trimmed), for reports.
     public var text: String
     /// Vendor rule id or name (FortiGate policy id, PAN rule name, Yamaha filter number), if any.
     public var label: String?
-    public init(match: MatchExpr, action: RuleAction, location: SourceLocation, text: String, label: String? = nil) {
+    public init(match: MatchExpr, action: FirewallAction, location: SourceLocation, text: String, label: String? = nil) {
         self.match = match; self.action = action; self.location = location; self.text = text; self.label = label
     }
 }
@@ -218,10 +218,10 @@ public struct Chain: Hashable, Sendable {
     public var name: String
     public var rules: [FirewallRule]
     /// `.accept` / `.drop` for base chains and bound lists, `.return` for user chains.
-    public var defaultAction: RuleAction
+    public var defaultAction: FirewallAction
     /// Where the chain (or its policy) is declared.
     public var location: SourceLocation
-    public init(name: String, rules: [FirewallRule] = [], defaultAction: RuleAction, location: SourceLocation) {
+    public init(name: String, rules: [FirewallRule] = [], defaultAction: FirewallAction, location: SourceLocation) {
         self.name = name; self.rules = rules; self.defaultAction = defaultAction; self.location = location
     }
 }

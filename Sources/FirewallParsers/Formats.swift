@@ -20,11 +20,12 @@ public enum RuleSetFormats {
     public static var all: [RuleSetFormat] {
         var formats: [RuleSetFormat] = []
         formats += builtin
+        formats += VendorLowering.formats   // yamaha, ix, fortigate, ios, asa, panos, junos (VendorLowering.swift)
         return formats
     }
 
     /// Formats implemented by the firewall issue (iptables, nftables); vendor formats are appended in `all`.
-    static var builtin: [RuleSetFormat] { [] }
+    static var builtin: [RuleSetFormat] { [NftablesJSONParser.format, IptablesParser.format, NftablesTextParser.format] }
 
     public static func named(_ name: String) -> RuleSetFormat? { all.first { $0.name == name } }
 

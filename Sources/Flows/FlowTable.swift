@@ -250,6 +250,16 @@ public final class FlowTable {
         append(slot, to: newState)
     }
 
+    /// Adds packets seen earlier but only now attributed to the flow (fragments held until the first one came).
+    public func addHeld(_ slot: Int32, senderIsA: Bool, packets: UInt64, bytes: UInt64) {
+        let e = entries + Int(slot)
+        if senderIsA == e.pointee.initiatorIsA {
+            e.pointee.pktsToServer &+= packets; e.pointee.bytesToServer &+= bytes
+        } else {
+            e.pointee.pktsToClient &+= packets; e.pointee.bytesToClient &+= bytes
+        }
+    }
+
     /// A flow whose idle time at `now` exceeds its state's timeout, or -1. Call repeatedly (removing each) to drain.
     @inlinable
     public func expired(now: Int64) -> Int32 {

@@ -85,7 +85,7 @@ public final class Inspector {
 
     /// The state touched per packet, behind a pointer: no dynamic exclusivity checks on the hot path.
     let hot: UnsafeMutablePointer<HotState>
-    var defrag = FragmentTracker()
+    var defrag = Defragmenter()
     var files: [String] = []
 
     public init(policy: CompiledPolicy, sink: any EventSink, configuration: InspectorConfiguration = InspectorConfiguration()) {
@@ -192,18 +192,20 @@ public final class Inspector {
         var tuple = hot.pointee.packet.tuple
         if hot.pointee.packet.isFragment {
             hot.pointee.counters.fragments &+= 1
-            let result = defrag.add(hot.pointee.packet, bytes: bytes, now: hot.pointee.now)
-            if let evasion = result.evasion {
-                raisePacketFinding(evasion, tuple: tuple, timestamp: timestamp)
+            let result = defrag.feed(hot.pointee.packet, timestampNanoseconds: timestamp)
+            if result.event != .none {
+                hot.pointee.counters.anomaliesBy[Int(result.event.rawValue)] &+= 1
+                if let kind = FindingKind.from(result.event) { raisePacketFinding(kind, tuple: result.tuple, timestamp: timestamp) }
             }
-            guard let full = result.tuple else { return }   // ports not known yet: accounted when the first fragment comes
-            if result.completedFirst { hot.pointee.counters.reassembled &+= 1 }
-            tuple = full
-            let slot = track(tuple, layer: hot.pointee.packet.tunnelDepth > 0 ? 1 : 0, tcpFlags: hot.pointee.packet.tcpFlags, bytes: bytes, timestamp: timestamp,
-                             linkType: linkType, inner: hot.pointee.packet.tunnelDepth > 0)
+            guard result.status == .classified else { return }   // no ports yet: accounted when the first fragment comes
+            tuple = result.tuple
+            let slot = track(tuple, layer: hot.pointee.packet.tunnelDepth > 0 ? 1 : 0, tcpFlags: hot.pointee.packet.tcpFlags, bytes: bytes,
+                             timestamp: timestamp, linkType: linkType, inner: hot.pointee.packet.tunnelDepth > 0)
             // Fragments that came before the first one are accounted to the flow now.
-            let senderIsA = FlowKey.canonical(src: tuple.src, dst: tuple.dst, srcPort: tuple.srcPort, dstPort: tuple.dstPort, proto: tuple.proto).srcIsA
-            for len in result.held { table.update(slot, now: timestamp, senderIsA: senderIsA, bytes: len, tcpFlags: 0) }
+            if result.heldPackets > 0 {
+                let senderIsA = FlowKey.canonical(src: tuple.src, dst: tuple.dst, srcPort: tuple.srcPort, dstPort: tuple.dstPort, proto: tuple.proto).srcIsA
+                table.addHeld(slot, senderIsA: senderIsA, packets: UInt64(result.heldPackets), bytes: result.heldBytes)
+            }
             return
         }
         track(tuple, layer: hot.pointee.packet.tunnelDepth > 0 ? 1 : 0, tcpFlags: hot.pointee.packet.tcpFlags, bytes: bytes, timestamp: timestamp, linkType: linkType, inner: hot.pointee.packet.tunnelDepth > 0)
@@ -388,7 +390,7 @@ public final class Inspector {
             hot.pointee.counters.flowsTimedOut &+= 1
             endFlow(s, reason: .timeout)
         }
-        defrag.expire(now: now, counters: &hot.pointee.counters)
+        defrag.expire(now: now)
         hot.pointee.nextExpiry = now + 1_000_000_000
     }
 
@@ -396,13 +398,15 @@ public final class Inspector {
     public func snapshot() -> InspectionCounters {
         var c = hot.pointee.counters
         c.flowsActive = UInt64(table.count)
-        c.fragmentsPending = UInt64(defrag.pendingFragments)
+        c.reassembled = defrag.counters.datagramsCompleted
         return c
     }
 
     /// Ends every open flow (reason `shutdown`), emits the final stats and flushes the sink.
     public func finish() {
-        hot.pointee.counters.fragmentsPending = UInt64(defrag.pendingFragments)
+        defrag.expire(now: .max)
+        hot.pointee.counters.reassembled = defrag.counters.datagramsCompleted
+        hot.pointee.counters.fragmentsPending = defrag.counters.heldFragmentsNeverClassified
         while true {
             let s = table.oldest()
             if s < 0 { break }

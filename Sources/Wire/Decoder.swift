@@ -141,9 +141,12 @@ public enum Decoder {
                     return finish(&out, .malformed, .pppTruncated)
                 }
                 off += len
-                if proto == PPPHeader.protocolIPv4 { next = .ipv4 }
-                else if proto == PPPHeader.protocolIPv6 { next = .ipv6 }
-                else { return finish(&out, .skipped, .otherEthertype) }
+                switch proto {
+                case PPPHeader.protocolIPv4: next = .ipv4
+                case PPPHeader.protocolIPv6: next = .ipv6
+                case PPPHeader.protocolMPLSUnicast, PPPHeader.protocolMPLSMulticast: next = .mpls
+                default: return finish(&out, .skipped, .otherEthertype)
+                }
 
             case .ipSniff:
                 guard end - off >= 1 else { return finish(&out, .malformed, .ipv4Truncated) }
@@ -337,6 +340,9 @@ public enum Decoder {
             case EtherType.transparentEthernet: inner = .ethernet
             case EtherType.mplsUnicast, EtherType.mplsMulticast: inner = .mpls
             case EtherType.ppp: inner = .ppp
+            case EtherType.wccp:
+                // WCCP redirect: a 4-byte redirect header before the original IPv4 packet.
+                inner = .ipv4; skip += 4
             case EtherType.erspan2:
                 // ERSPAN type II: an 8-byte header before the mirrored Ethernet frame.
                 inner = .ethernet; skip += 8

@@ -35,6 +35,7 @@ public enum EtherType {
     public static let lldp: UInt16 = 0x88CC
     public static let transparentEthernet: UInt16 = 0x6558  // GRE payload type: a whole Ethernet frame
     public static let ppp: UInt16 = 0x880B                  // GRE payload type (PPTP, GRE version 1)
+    public static let wccp: UInt16 = 0x883E                 // GRE payload type: WCCP redirect header + IPv4
     public static let erspan2: UInt16 = 0x88BE
     public static let erspan3: UInt16 = 0x22EB
 }

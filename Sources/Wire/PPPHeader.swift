@@ -6,6 +6,8 @@ public struct PPPHeader {
     /// Protocol numbers for the network layers segcheck follows.
     public static let protocolIPv4: UInt16 = 0x0021
     public static let protocolIPv6: UInt16 = 0x0057
+    public static let protocolMPLSUnicast: UInt16 = 0x0281
+    public static let protocolMPLSMulticast: UInt16 = 0x0283
 
     /// Parses the framing in `bytes`; nil when too short. Returns the protocol and the header length.
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> (protocolNumber: UInt16, length: Int)? {

@@ -1,0 +1,266 @@
+// The packet header space as BDD variables: field layout, predicate encoding, well-formed packets, concrete packets.
+//
+// Variable order (top to bottom): in-interface, out-interface, conntrack state, IP protocol, destination port,
+// source port, source address (128 bits, MSB first), destination address (128 bits). Interfaces are indices into
+// `interfaces` (every name the policy and the rule sets mention) plus one extra value, "another interface".
+import Policy
+import Wire
+
+/// A 128-bit field value.
+public struct FieldValue: Hashable, Sendable {
+    public var hi: UInt64
+    public var lo: UInt64
+    public init(hi: UInt64 = 0, lo: UInt64) { self.hi = hi; self.lo = lo }
+    public init(_ a: IPAddress) { hi = a.hi; lo = a.lo }
+    /// Bit i counted from the least significant bit.
+    @inline(__always) func bit(_ i: Int) -> Bool { i < 64 ? (lo >> UInt64(i)) & 1 == 1 : (hi >> UInt64(i - 64)) & 1 == 1 }
+}
+
+/// Where a field's bits sit in the variable order.
+public struct FieldLayout: Hashable, Sendable {
+    public var start: Int32
+    public var width: Int32
+}
+
+/// One concrete packet (a witness, or a sample for the kernel lab).
+public struct Packet: Hashable, Sendable {
+    public var src: IPAddress
+    public var dst: IPAddress
+    public var proto: UInt8
+    /// For ICMP/ICMPv6: the ICMP type.
+    public var srcPort: UInt16
+    /// For ICMP/ICMPv6: the ICMP code.
+    public var dstPort: UInt16
+    /// nil = an interface no configuration or policy names.
+    public var inInterface: String?
+    public var outInterface: String?
+    /// Exactly one state.
+    public var state: ConnStates
+    public init(src: IPAddress, dst: IPAddress, proto: UInt8, srcPort: UInt16, dstPort: UInt16, inInterface: String? = nil, outInterface: String? = nil, state: ConnStates = .new) {
+        self.src = src; self.dst = dst; self.proto = proto; self.srcPort = srcPort; self.dstPort = dstPort
+        self.inInterface = inInterface; self.outInterface = outInterface; self.state = state
+    }
+    public var isICMP: Bool { proto == IPProto.icmp || proto == IPProto.icmpv6 }
+}
+
+public final class HeaderSpace {
+    public let bdd: BDD
+    /// Interface names, sorted; index `interfaces.count` means "another interface".
+    public let interfaces: [String]
+    let interfaceIndex: [String: Int]
+    public let inIface: FieldLayout
+    public let outIface: FieldLayout
+    public let state: FieldLayout
+    public let proto: FieldLayout
+    public let dstPort: FieldLayout
+    public let srcPort: FieldLayout
+    public let srcAddr: FieldLayout
+    public let dstAddr: FieldLayout
+
+    static let stateOrder: [ConnStates] = [.new, .established, .related, .invalid, .untracked]
+    static let portProtocols: [UInt8] = [6, 17, 33, 132, 136]  // TCP, UDP, DCCP, SCTP, UDP-Lite
+
+    public init(interfaces names: some Sequence<String>) {
+        interfaces = Array(Set(names)).sorted()
+        var idx: [String: Int] = [:]
+        for (i, n) in interfaces.enumerated() { idx[n] = i }
+        interfaceIndex = idx
+        var w: Int32 = 1
+        while (1 << w) < interfaces.count + 1 { w += 1 }
+        var next: Int32 = 0
+        func field(_ width: Int32) -> FieldLayout { defer { next += width }; return FieldLayout(start: next, width: width) }
+        inIface = field(w); outIface = field(w); state = field(3); proto = field(8)
+        dstPort = field(16); srcPort = field(16); srcAddr = field(128); dstAddr = field(128)
+        bdd = BDD(varCount: Int(next))
+    }
+
+    // MARK: building blocks
+
+    public func equals(_ f: FieldLayout, _ v: FieldValue) -> BDDRef {
+        var r: BDDRef = BDD.trueRef
+        for k in stride(from: f.width - 1, through: 0, by: -1) {
+            let b = v.bit(Int(f.width - 1 - k))
+            r = b ? bdd.node(f.start + k, 0, r) : bdd.node(f.start + k, r, 0)
+        }
+        return r
+    }
+    public func atLeast(_ f: FieldLayout, _ c: FieldValue) -> BDDRef {
+        var r: BDDRef = BDD.trueRef
+        for k in stride(from: f.width - 1, through: 0, by: -1) {
+            r = c.bit(Int(f.width - 1 - k)) ? bdd.node(f.start + k, 0, r) : bdd.node(f.start + k, r, 1)
+        }
+        return r
+    }
+    public func atMost(_ f: FieldLayout, _ c: FieldValue) -> BDDRef {
+        var r: BDDRef = BDD.trueRef
+        for k in stride(from: f.width - 1, through: 0, by: -1) {
+            r = c.bit(Int(f.width - 1 - k)) ? bdd.node(f.start + k, 1, r) : bdd.node(f.start + k, r, 0)
+        }
+        return r
+    }
+    public func range(_ f: FieldLayout, _ lo: FieldValue, _ hi: FieldValue) -> BDDRef {
+        bdd.and(atLeast(f, lo), atMost(f, hi))
+    }
+    public func anyOf(_ parts: [BDDRef]) -> BDDRef { parts.reduce(BDD.falseRef) { bdd.or($0, $1) } }
+
+    public func srcIn(_ ranges: [ClosedRange<IPAddress>]) -> BDDRef {
+        anyOf(ranges.map { range(srcAddr, FieldValue($0.lowerBound), FieldValue($0.upperBound)) })
+    }
+    public func dstIn(_ ranges: [ClosedRange<IPAddress>]) -> BDDRef {
+        anyOf(ranges.map { range(dstAddr, FieldValue($0.lowerBound), FieldValue($0.upperBound)) })
+    }
+    public func protoIn(_ protos: [UInt8]) -> BDDRef { anyOf(protos.map { equals(proto, FieldValue(lo: UInt64($0))) }) }
+    public func portsIn(_ f: FieldLayout, _ ranges: [PortRange]) -> BDDRef {
+        anyOf(ranges.map { range(f, FieldValue(lo: UInt64($0.lo)), FieldValue(lo: UInt64($0.hi))) })
+    }
+    public func stateIn(_ s: ConnStates) -> BDDRef {
+        anyOf(HeaderSpace.stateOrder.enumerated().filter { s.contains($0.element) }.map { equals(state, FieldValue(lo: UInt64($0.offset))) })
+    }
+    /// Interfaces by index (`interfaces.count` = another interface).
+    public func interfaceIn(_ f: FieldLayout, _ indices: [Int]) -> BDDRef {
+        anyOf(indices.map { equals(f, FieldValue(lo: UInt64($0))) })
+    }
+    public func index(ofInterface name: String) -> Int? { interfaceIndex[name] }
+
+    /// IPv4 (IPv4-mapped) source address.
+    public lazy var srcIsV4: BDDRef = range(srcAddr, FieldValue(lo: 0x0000_FFFF_0000_0000), FieldValue(lo: 0x0000_FFFF_FFFF_FFFF))
+    public lazy var dstIsV4: BDDRef = range(dstAddr, FieldValue(lo: 0x0000_FFFF_0000_0000), FieldValue(lo: 0x0000_FFFF_FFFF_FFFF))
+
+    public func family(_ fams: FamilySet) -> BDDRef {
+        switch (fams.contains(.ipv4), fams.contains(.ipv6)) {
+        case (true, true): return BDD.trueRef
+        case (true, false): return srcIsV4
+        case (false, true): return bdd.not(srcIsV4)
+        default: return BDD.falseRef
+        }
+    }
+
+    /// Packets that can exist: interface indices and state in range, both addresses of one family, ICMP only in its
+    /// family, ports only for port-carrying protocols (ICMP: type/code ≤ 255; others: 0).
+    public lazy var wellFormed: BDDRef = {
+        let n = interfaces.count
+        let ifaces = bdd.and(atMost(inIface, FieldValue(lo: UInt64(n))), atMost(outIface, FieldValue(lo: UInt64(n))))
+        let states = atMost(state, FieldValue(lo: 4))
+        let sameFamily = bdd.or(bdd.and(srcIsV4, dstIsV4), bdd.and(bdd.not(srcIsV4), bdd.not(dstIsV4)))
+        let withPorts = protoIn(HeaderSpace.portProtocols)
+        let icmp4 = bdd.and(protoIn([IPProto.icmp]), srcIsV4)
+        let icmp6 = bdd.andNot(protoIn([IPProto.icmpv6]), srcIsV4)
+        let small = bdd.and(atMost(srcPort, FieldValue(lo: 255)), atMost(dstPort, FieldValue(lo: 255)))
+        let zeroPorts = bdd.and(equals(srcPort, FieldValue(lo: 0)), equals(dstPort, FieldValue(lo: 0)))
+        let notPortOrICMP = bdd.andNot(bdd.not(withPorts), protoIn([IPProto.icmp, IPProto.icmpv6]))
+        let ports = bdd.or(withPorts, bdd.or(bdd.and(bdd.or(icmp4, icmp6), small), bdd.and(notPortOrICMP, zeroPorts)))
+        return [ifaces, states, sameFamily, ports].reduce(BDD.trueRef) { bdd.and($0, $1) }
+    }()
+
+    // MARK: predicates and match expressions
+
+    /// (certainly matches, may match) for one predicate.
+    public func compile(_ p: Predicate) -> (BDDRef, BDDRef) {
+        switch p {
+        case .srcAddress(let r): let x = srcIn(r); return (x, x)
+        case .dstAddress(let r): let x = dstIn(r); return (x, x)
+        case .proto(let ps): let x = protoIn(ps); return (x, x)
+        case .srcPort(let r): let x = portsIn(srcPort, r); return (x, x)
+        case .dstPort(let r): let x = portsIn(dstPort, r); return (x, x)
+        case .icmpType(let ts): let x = anyOf(ts.map { equals(srcPort, FieldValue(lo: UInt64($0))) }); return (x, x)
+        case .icmpCode(let cs): let x = anyOf(cs.map { equals(dstPort, FieldValue(lo: UInt64($0))) }); return (x, x)
+        case .inInterface(let pats): return interfaces(pats, inIface)
+        case .outInterface(let pats): return interfaces(pats, outIface)
+        case .state(let s): let x = stateIn(s); return (x, x)
+        case .family(let f): let x = family(f); return (x, x)
+        }
+    }
+
+    private func interfaces(_ pats: [InterfacePattern], _ f: FieldLayout) -> (BDDRef, BDDRef) {
+        var known: [Int] = []
+        var otherMay = false
+        for p in pats {
+            switch p {
+            case .exact(let n):
+                if let i = interfaceIndex[n] { known.append(i) } else { otherMay = true }
+            case .prefix(let pre):
+                for (i, n) in interfaces.enumerated() where n.hasPrefix(pre) { known.append(i) }
+                otherMay = true
+            }
+        }
+        let u = interfaceIn(f, known)
+        return (u, otherMay ? bdd.or(u, interfaceIn(f, [interfaces.count])) : u)
+    }
+
+    /// (certainly matches, may match) for a match expression; `.unknown` is (nothing, everything).
+    public func compile(_ e: MatchExpr) -> (BDDRef, BDDRef) {
+        switch e {
+        case .any: return (BDD.trueRef, BDD.trueRef)
+        case .none: return (BDD.falseRef, BDD.falseRef)
+        case .test(let p): return compile(p)
+        case .and(let xs):
+            var u = BDD.trueRef, o = BDD.trueRef
+            for x in xs { let (a, b) = compile(x); u = bdd.and(u, a); o = bdd.and(o, b) }
+            return (u, o)
+        case .or(let xs):
+            var u = BDD.falseRef, o = BDD.falseRef
+            for x in xs { let (a, b) = compile(x); u = bdd.or(u, a); o = bdd.or(o, b) }
+            return (u, o)
+        case .not(let x):
+            let (a, b) = compile(x)
+            return (bdd.not(b), bdd.not(a))
+        case .unknown: return (BDD.falseRef, BDD.trueRef)
+        }
+    }
+
+    // MARK: concrete packets
+
+    func read(_ bits: [Bool], _ f: FieldLayout) -> FieldValue {
+        var v = FieldValue(lo: 0)
+        for k in 0..<Int(f.width) {
+            let i = Int(f.width) - 1 - k
+            if bits[Int(f.start) + k] {
+                if i < 64 { v.lo |= 1 << UInt64(i) } else { v.hi |= 1 << UInt64(i - 64) }
+            }
+        }
+        return v
+    }
+
+    /// The packet a full assignment describes.
+    public func packet(from bits: [Bool]) -> Packet {
+        func iface(_ f: FieldLayout) -> String? {
+            let i = Int(read(bits, f).lo)
+            return i < interfaces.count ? interfaces[i] : nil
+        }
+        let s = Int(read(bits, state).lo)
+        return Packet(src: IPAddress(hi: read(bits, srcAddr).hi, lo: read(bits, srcAddr).lo),
+                      dst: IPAddress(hi: read(bits, dstAddr).hi, lo: read(bits, dstAddr).lo),
+                      proto: UInt8(truncatingIfNeeded: read(bits, proto).lo),
+                      srcPort: UInt16(truncatingIfNeeded: read(bits, srcPort).lo),
+                      dstPort: UInt16(truncatingIfNeeded: read(bits, dstPort).lo),
+                      inInterface: iface(inIface), outInterface: iface(outIface),
+                      state: s < HeaderSpace.stateOrder.count ? HeaderSpace.stateOrder[s] : .untracked)
+    }
+
+    /// The set holding exactly this packet.
+    public func point(_ p: Packet) -> BDDRef {
+        let ii = p.inInterface.flatMap { interfaceIndex[$0] } ?? interfaces.count
+        let oi = p.outInterface.flatMap { interfaceIndex[$0] } ?? interfaces.count
+        let parts: [BDDRef] = [
+            equals(inIface, FieldValue(lo: UInt64(ii))), equals(outIface, FieldValue(lo: UInt64(oi))), stateIn(p.state),
+            equals(proto, FieldValue(lo: UInt64(p.proto))), equals(dstPort, FieldValue(lo: UInt64(p.dstPort))),
+            equals(srcPort, FieldValue(lo: UInt64(p.srcPort))), equals(srcAddr, FieldValue(p.src)), equals(dstAddr, FieldValue(p.dst)),
+        ]
+        return parts.reduce(BDD.trueRef) { bdd.and($0, $1) }
+    }
+
+    /// Narrows `set` field by field towards natural values: each candidate is tried in order and kept if the set
+    /// still has a packet with it. Then fills the rest with the smallest values. nil if `set` is empty.
+    public func pick(_ set: BDDRef, preferences: [(FieldLayout, [FieldValue])]) -> Packet? {
+        if set == BDD.falseRef { return nil }
+        var s = set
+        for (field, candidates) in preferences {
+            for c in candidates {
+                let t = bdd.and(s, equals(field, c))
+                if t != BDD.falseRef { s = t; break }
+            }
+        }
+        guard let bits = bdd.pickMin(s) else { return nil }
+        return packet(from: bits)
+    }
+}

@@ -1,1 +1,0 @@
-// Monitor: placeholder until its first file lands.

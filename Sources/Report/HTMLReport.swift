@@ -201,7 +201,7 @@ public struct ReportRenderer {
         let outages = content.sources.flatMap(\.deadFeeds).compactMap(\.time)
         guard !times.isEmpty, let start = content.periodStart, let end = content.periodEnd else { return "<p>\(esc(L.timelineNone))</p>" }
         let chart = Timeline(start: start, end: end, times: times, outages: outages, labels: L, dates: D)
-        return "<p>\(esc(L.timelineIntro(chart.bucket().name)))</p>\n<figure>\(chart.svg())</figure>\n"
+        return "<div class=\"keep\"><p>\(esc(L.timelineIntro(chart.bucket().name)))</p>\n<figure>\(chart.svg())</figure></div>\n"
     }
 
     private func quoteCite(_ cite: String) -> String { L.clauseTitle(cite) }
@@ -384,6 +384,7 @@ public struct ReportRenderer {
     .clause .counts { font-size: 8.5pt; color: #444; margin: 0 0 1mm; }
     .none { color: var(--ok); font-weight: 600; }
     figure { margin: 2mm 0; break-inside: avoid; }
+    .keep { break-inside: avoid; }
     svg.chart { max-width: 100%; height: auto; font-family: inherit; }
     svg .col, svg .row, svg .axis { font-size: 11px; fill: #1a1a1a; }
     svg .axis { font-size: 10px; fill: #555; }

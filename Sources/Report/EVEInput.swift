@@ -3,7 +3,8 @@ import Foundation
 
 /// Counters of one stats snapshot; stats are cumulative, so the last snapshot per sensor counts.
 private struct StatsSnapshot {
-    var drops: Int64 = 0, packets: Int64 = 0, malformed: Int64 = 0, decoded: Int64 = 0
+    var drops: Int64 = 0, packets: Int64 = 0, malformed: Int64 = 0, decoded: Int64 = 0, skipped: Int64 = 0
+    var violations: Int64?
 }
 
 public enum EVEInput {
@@ -21,6 +22,7 @@ public enum EVEInput {
         var alerts: [FlowViolation] = []
         var flows: [ZonePair: Int] = [:]
         var labels: [String: String] = [:]
+        var policyNames: [String] = []
 
         try LineReader(path: path).forEachLine { (lineNumber, bytes) throws(ReportError) in
             source.lines = lineNumber
@@ -59,6 +61,7 @@ public enum EVEInput {
             case "alert":
                 let v = try flowViolation(object, timestamp: timestamp, time: time, sensor: sensor, evidence: evidence)
                 if v.kind.isViolation { violations.append(v) } else { alerts.append(v) }
+                if let p = object.string("segcheck.policy"), !policyNames.contains(p) { policyNames.append(p) }
                 if let l = v.srcZoneLabel, !v.srcZone.isEmpty { labels[v.srcZone] = l }
                 if let l = v.destZoneLabel, !v.destZone.isEmpty { labels[v.destZone] = l }
             case "flow":
@@ -104,7 +107,8 @@ public enum EVEInput {
         }
         for s in snapshots.values {
             source.captureDrops += s.drops; source.capturePackets += s.packets
-            source.malformedPackets += s.malformed; source.decodedPackets += s.decoded
+            source.malformedPackets += s.malformed; source.decodedPackets += s.decoded; source.skippedPackets += s.skipped
+            if let v = s.violations { source.reportedViolations = (source.reportedViolations ?? 0) + v }
         }
         source.unreadableFiles = unreadable
         source.violations = violations.count
@@ -112,6 +116,7 @@ public enum EVEInput {
         content.alerts += alerts
         for (pair, n) in flows { content.flowsByPair[pair, default: 0] += n }
         content.eventZoneLabels.merge(labels) { old, _ in old }
+        for p in policyNames where !content.eventPolicyNames.contains(p) { content.eventPolicyNames.append(p) }
         content.sources.append(source)
     }
 
@@ -126,6 +131,8 @@ public enum EVEInput {
             rule = seg.string("rule", "rule_id") ?? ""
             ruleLocation = seg.string("rule_location", "rule_source", "location")
         }
+        // review/monitor name the absence of a deciding rule; the report shows it as "no rule".
+        if rule == "default-deny" || rule == "intra-zone" { rule = "" }
         var vlan: [Int] = []
         if let list = o["vlan"] as? [Any] { vlan = list.compactMap { ($0 as? NSNumber)?.intValue } }
         else if let one = o.int("vlan") { vlan = [one] }
@@ -140,19 +147,19 @@ public enum EVEInput {
             srcZoneLabel: seg.string("src_zone_label", "src_label"), destZoneLabel: seg.string("dest_zone_label", "dst_zone_label", "dest_label"),
             srcHost: seg.string("src_host"), destHost: seg.string("dest_host", "dst_host"),
             rule: rule, ruleLocation: ruleLocation, cite: cite,
-            kind: ViolationKind(verdictText: seg.string("verdict") ?? (seg.isEmpty ? nil : "other")),
-            signature: o.string("alert.signature") ?? "",
+            kind: ViolationKind(verdictText: seg.string("finding") ?? seg.string("verdict")),
+            signature: o.string("alert.signature") ?? "", detail: seg.string("detail"),
             sensor: sensor.isEmpty ? nil : sensor, evidence: evidence)
     }
 
     private static func snapshot(_ stats: JSONObject) -> StatsSnapshot {
         var s = StatsSnapshot()
+        // Direct numeric children only: breakdowns (malformed_by{...}, interfaces[...]) would count twice.
         func sum(_ dict: JSONObject?, where match: (String) -> Bool) -> Int64 {
             guard let dict else { return 0 }
             var total: Int64 = 0
             for (k, v) in dict {
                 if let n = v as? NSNumber, !isBool(n), match(k.lowercased()) { total += n.int64Value }
-                else if let sub = v as? JSONObject { total += sum(sub, where: match) }
             }
             return total
         }
@@ -166,6 +173,8 @@ public enum EVEInput {
         s.malformed = sum(decoder, where: { $0.contains("malformed") || $0 == "invalid" })
             + sum(segcheck, where: { $0.contains("malformed") }) + sum(inspect, where: { $0.contains("malformed") })
         s.decoded = stats.int("inspect.decoded", "decoder.decoded", "segcheck.decoded", "decoder.pkts").map(Int64.init) ?? 0
+        s.violations = stats.int("segcheck.violations", "inspect.violations").map(Int64.init)
+        s.skipped = stats.int("inspect.skipped", "decoder.skipped", "segcheck.skipped").map(Int64.init) ?? 0
         return s
     }
 

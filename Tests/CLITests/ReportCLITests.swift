@@ -70,6 +70,32 @@ private let chromiumPresent: Bool = ["/usr/bin/chromium", "/usr/bin/chromium-bro
         #expect(summary?["firewallFindings"] as? Int == 2)
     }
 
+    @Test func policyGivesZoneOrderLabelsAndItsHash() throws {
+        let policy = "rulesets/examples/iizuka.yaml"
+        let r = try runReport(["report", "--policy", policy, "--eve", "\(example)/eve-this-week.json", "--format", "md"])
+        #expect(r.status == 1, "stderr: \(r.stderr)")
+        let md = String(decoding: r.stdout, as: UTF8.self)
+        #expect(md.contains("| 対象ポリシー | 飯塚市 (例) |"))
+        // Matrix columns in the policy's zone order, with its labels.
+        #expect(md.contains("| マイナンバー利用事務系 | LGWAN接続系 | インターネット接続系 | 公開ウェブサーバ |"))
+        // The policy file's SHA-256, as sha256sum would print it.
+        let data = try Data(contentsOf: reportRepoRoot.appendingPathComponent(policy))
+        let sha = Process()
+        sha.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sha.arguments = [reportRepoRoot.appendingPathComponent(policy).path]
+        let pipe = Pipe(); sha.standardOutput = pipe
+        try sha.run(); sha.waitUntilExit()
+        let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        #expect(expected.count == 64 && data.count > 0)
+        #expect(md.contains("SHA-256 `\(expected)`"))
+        // A broken policy is an error (exit 2) naming the file.
+        let dir = reportTempDir()
+        let bad = dir.appendingPathComponent("bad.yaml")
+        try Data("zones: [\n".utf8).write(to: bad)
+        let e = try runReport(["report", "--policy", bad.path, "--eve", "\(example)/eve-this-week.json"])
+        #expect(e.status == 2 && e.stderr.contains(bad.path))
+    }
+
     @Test func englishMarkdownAndCSVToStdout() throws {
         let md = try runReport(["report", "--eve", "\(example)/eve-this-week.json", "--format", "md", "--lang", "en"])
         #expect(md.status == 1)

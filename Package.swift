@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "InspectTests", dependencies: ["Inspect", "EventOutput", "Policy"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inspect"], exclude: ["Fixtures"]),
         .testTarget(name: "FirewallTests", dependencies: ["Firewall", "FirewallParsers", "Policy"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Policy"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Policy"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: []),                  // runs the built segcheck binary end to end
     ],
     swiftLanguageModes: [.v5]

@@ -156,7 +156,7 @@ public struct ReportRenderer {
                                         : L.firewallCounts(findings: s.findings, anomalies: s.anomalies, proofs: s.proofs.count)
             if s.kind == .eve, let p = L.packetCounts(s) { counts += "\n" + p }
             let health = healthText(s)
-            let healthCell = s.kind == .firewall ? "—" : (health.isEmpty ? "<span class=\"ok\">\(esc(L.healthOK))</span>" : "<span class=\"ng\">" + health.map(esc).joined(separator: "<br>") + "</span>")
+            let healthCell = s.kind == .firewall ? (s.firewallNotes.isEmpty ? "—" : "<span class=\"ng\">\(esc(L.firewallNotes(s.firewallNotes.count)))</span><div class=\"small\">\(s.firewallNotes.prefix(5).map(esc).joined(separator: "<br>"))</div>") : (health.isEmpty ? "<span class=\"ok\">\(esc(L.healthOK))</span>" : "<span class=\"ng\">" + health.map(esc).joined(separator: "<br>") + "</span>")
             h += "<tbody class=\"source\"><tr><td class=\"mono\">\(esc(name))</td><td>\(esc(kind))</td><td>\(esc(sensors.isEmpty ? "—" : sensors))</td><td>\(period.isEmpty ? "—" : period)</td><td>\(esc(counts).replacingOccurrences(of: "\n", with: "<br>"))</td><td>\(healthCell)</td></tr>"
             h += "<tr class=\"hashrow\"><td colspan=\"6\"><span class=\"hash\">SHA-256 \(esc(s.sha256.isEmpty ? "—" : s.sha256))</span></td></tr></tbody>\n"
         }
@@ -201,7 +201,7 @@ public struct ReportRenderer {
         let outages = content.sources.flatMap(\.deadFeeds).compactMap(\.time)
         guard !times.isEmpty, let start = content.periodStart, let end = content.periodEnd else { return "<p>\(esc(L.timelineNone))</p>" }
         let chart = Timeline(start: start, end: end, times: times, outages: outages, labels: L, dates: D)
-        return "<p>\(esc(L.timelineIntro(chart.bucket().name)))</p>\n<figure>\(chart.svg())</figure>\n"
+        return "<div class=\"keep\"><p>\(esc(L.timelineIntro(chart.bucket().name)))</p>\n<figure>\(chart.svg())</figure></div>\n"
     }
 
     private func quoteCite(_ cite: String) -> String { L.clauseTitle(cite) }
@@ -237,7 +237,7 @@ public struct ReportRenderer {
                 for f in g.findings.prefix(maxRowsPerClause) {
                     let place = [f.ruleFile.map { URL(fileURLWithPath: $0).lastPathComponent }, f.ruleLine.map(String.init)].compactMap { $0 }.joined(separator: ":")
                     h += "<tr><td>\(esc(zoneText(f.srcZone, nil)))<br>→ \(esc(zoneText(f.destZone, nil)))</td>"
-                    h += "<td>\(place.isEmpty ? "" : "<div class=\"small mono\">\(esc(place))</div>")<code>\(esc(f.ruleText ?? f.kind))</code>\(f.message.map { "<div class=\"small\">\(esc($0))</div>" } ?? "")</td>"
+                    h += "<td>\(place.isEmpty ? "" : "<div class=\"small mono\">\(esc(place))</div>")<code>\(esc(f.ruleText ?? f.kind))</code>\(f.uncertain ? "<div class=\"small ngtext\">\(esc(L.uncertain))</div>" : "")\(f.message.map { "<div class=\"small\">\(esc($0))</div>" } ?? "")</td>"
                     h += "<td class=\"mono\">\(esc(f.witness ?? "—"))</td>"
                     h += "<td>\(esc(f.policyRule ?? "—"))</td>"
                     h += "<td class=\"mono small\">\(esc(f.evidence.description))</td></tr>\n"
@@ -384,6 +384,7 @@ public struct ReportRenderer {
     .clause .counts { font-size: 8.5pt; color: #444; margin: 0 0 1mm; }
     .none { color: var(--ok); font-weight: 600; }
     figure { margin: 2mm 0; break-inside: avoid; }
+    .keep { break-inside: avoid; }
     svg.chart { max-width: 100%; height: auto; font-family: inherit; }
     svg .col, svg .row, svg .axis { font-size: 11px; fill: #1a1a1a; }
     svg .axis { font-size: 10px; fill: #555; }

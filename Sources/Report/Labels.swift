@@ -72,6 +72,8 @@ struct Labels {
     func firewallCounts(findings: Int, anomalies: Int, proofs: Int) -> String {
         t("指摘 \(findings)、ルール異常 \(anomalies)", "\(findings) findings, \(anomalies) anomalies") + (proofs > 0 ? t("、遮断を証明したゾーン組合せ \(proofs)", ", \(proofs) zone pairs proven closed") : "")
     }
+    var uncertain: String { t("不確実（解析できない条件に依存）", "uncertain (depends on unmodelled matches)") }
+    func firewallNotes(_ n: Int) -> String { t("解析上の注記 \(n) 件", "\(n) analysis note(s)") }
     var matrixProofNote: String { t("緑の「✓」は、ファイアウォール設定の検査で、ポリシーが禁じる通信が一切通らないことを証明したゾーン組合せです。", "A green ✓ marks zone pairs the firewall check proved closed: no packet the policy forbids is accepted.") }
     var outagesHeading: String { t("フィード停止・読めなかったファイル", "Feed outages and unreadable files") }
     var colRecovered: String { t("復旧", "Recovered") }

@@ -93,6 +93,8 @@ public struct FirewallFinding: Sendable, Hashable {
     public var policyRule: String?
     public var cite: String
     public var message: String?
+    /// The hole depends on rules the firewall parser could not fully model.
+    public var uncertain = false
     public var evidence: EvidenceReference
 
     public var diffKey: String {
@@ -169,6 +171,8 @@ public struct SourceSummary: Sendable {
     public var analysedFiles: [String] = []
     /// Firewall inputs: zone pairs proven closed (no forbidden packet is accepted).
     public var proofs: [ZonePair] = []
+    /// Firewall inputs: parser notes (unmodelled matches, ...), which limit what the check proves.
+    public var firewallNotes: [String] = []
 
     /// The file holds fewer alerts than its writer counted: lines were lost (truncated or filtered file).
     public var missingAlerts: Int64 { max(0, (reportedViolations ?? 0) - Int64(violations)) }

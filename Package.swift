@@ -27,10 +27,10 @@ let package = Package(
         .target(name: "Wire"),                                             // header views + packet decoder
         .target(name: "Capture", dependencies: ["CPcap", "CZlib", "Wire"]), // pcap/pcapng/gzip readers, live capture, pcap writer
         .target(name: "Policy", dependencies: ["Wire", "Yams"]),                    // policy model + YAML/CSV loaders + presets
-        .target(name: "PolicyCompiler", dependencies: ["Policy"]),          // policy → match automaton; linear-scan oracle
+        .target(name: "PolicyCompiler", dependencies: ["Policy", "Wire"]),          // policy → match automaton; linear-scan oracle
         .target(name: "Flows", dependencies: ["Wire"]),                     // bidirectional flow table on packet time
         .target(name: "Inspect", dependencies: ["Wire", "Capture", "Flows", "Policy", "PolicyCompiler", "EventOutput"]), // decode → flow → verdict pipeline
-        .target(name: "EventOutput", dependencies: ["CCrypto", "Wire", "Policy"]), // EVE JSON, Community ID, syslog, metrics, text
+        .target(name: "EventOutput", dependencies: ["CCrypto", "Wire", "Policy", "PolicyCompiler", "Flows"]), // EVE JSON, Community ID, syslog, metrics, text
         .target(name: "Monitor", dependencies: ["Inspect", "Capture", "EventOutput", "CPcap"]), // live capture workers, signals, reload
         .target(name: "Firewall", dependencies: ["Wire", "Policy", "PolicyCompiler"]),                // rule model + symbolic analysis + witnesses
         .target(name: "FirewallParsers", dependencies: ["Wire", "Firewall", "Policy"]), // iptables, nftables, vendor formats
@@ -43,13 +43,13 @@ let package = Package(
 
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture", "Wire"]),
-        .testTarget(name: "PolicyTests", dependencies: ["Policy", "PolicyCompiler",
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "PolicyCompiler", "Wire",
             .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Wire"]),
-        .testTarget(name: "InspectTests", dependencies: ["Inspect", "EventOutput", "Policy"]),
+        .testTarget(name: "InspectTests", dependencies: ["Inspect", "EventOutput", "Policy", "PolicyCompiler", "Flows", "Wire", "Capture"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inspect"], exclude: ["Fixtures"]),
         .testTarget(name: "FirewallTests", dependencies: ["Firewall", "FirewallParsers", "Policy"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Policy"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Policy"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: []),                  // runs the built segcheck binary end to end
     ],
     swiftLanguageModes: [.v5]

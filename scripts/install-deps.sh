@@ -6,6 +6,7 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 pkgs=(libpcap-dev zlib1g-dev libssl-dev pkg-config tcpdump tshark tcpreplay iproute2 iptables nftables procps)
 # monitor lab (scripts/lab-monitor.sh): ping and python3 drive the traffic, setpriv (util-linux) runs it unprivileged.
 pkgs+=(iputils-ping python3 util-linux)
+pkgs+=(time bc)   # scripts/bench-review.sh: GNU time (peak RSS) and bc
 if [ "${SEGCHECK_WITH_CHROMIUM:-1}" = 1 ]; then pkgs+=(chromium fonts-noto-cjk); fi
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

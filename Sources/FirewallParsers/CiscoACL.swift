@@ -182,8 +182,15 @@ public enum CiscoParser {
             for i in interfaces {
                 for (acl, dir, line) in i.bindings {
                     guard aclDefined.contains(acl), let rules = acls[acl], !rules.isEmpty else {
+                        let why = aclDefined.contains(acl) ? "empty" : "not defined"
                         ctx.set.unsupported.append(VendorUnsupported(location: sink.loc(line), text: "ip access-group \(acl) \(dir.rawValue)",
-                            reason: "access list \(acl) is \(aclDefined.contains(acl) ? "empty" : "not defined"); IOS then permits everything", scope: .interface(i.name)))
+                            reason: "access list \(acl) is \(why); IOS then permits everything", scope: .interface(i.name)))
+                        // Model it as a list whose only entry permits everything, located at the binding, so findings point here.
+                        let permitAll = VendorRule(name: "ip access-group \(acl) \(dir.rawValue) (list \(why): permits all)", action: .permit,
+                                                   sources: .anyV4, destinations: .anyV4, location: sink.loc(line),
+                                                   text: "ip access-group \(acl) \(dir.rawValue)  ! access list \(acl) \(why)")
+                        filters.append(VendorFilter(name: "\(i.name) \(dir.rawValue) (\(acl), \(why))", binding: .interface(name: i.name, direction: dir),
+                                                    rules: [permitAll], defaultAction: .deny, location: sink.loc(line)))
                         continue
                     }
                     filters.append(VendorFilter(name: "\(i.name) \(dir.rawValue) (\(acl))", binding: .interface(name: i.name, direction: dir),

@@ -240,7 +240,7 @@ public enum FortiGateParser {
                     p.settings[k].map { "\(k) \($0.values.joined(separator: ","))" } }.joined(separator: " ")
                 let text = "edit \(p.name): \(summary)"
                 if p.settings["status"]?.values.first == "disable" {
-                    set.unsupported.append(VendorUnsupported(location: loc, text: text, reason: "disabled policy skipped (set status disable)", scope: .rule(label)))
+                    set.unsupported.append(VendorUnsupported(location: loc, text: text, reason: "disabled policy skipped (set status disable)", scope: .rule(label), skipped: true))
                     continue
                 }
                 let actionWord = p.settings["action"]?.values.first ?? "deny"

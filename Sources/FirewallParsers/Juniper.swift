@@ -379,7 +379,7 @@ public enum JuniperParser {
                 return d.count == 8 && d[0] == "security" && d[3] == p.from! && d[5] == p.to! && d[7] == p.name
             }
             if p.inactive || isDeactivated {
-                set.unsupported.append(VendorUnsupported(location: loc, text: text, reason: "inactive policy skipped", scope: .rule(label)))
+                set.unsupported.append(VendorUnsupported(location: loc, text: text, reason: "inactive policy skipped", scope: .rule(label), skipped: true))
                 continue
             }
             guard let actionWord = p.action else { throw sink.error(p.line, 1, "\(label): no `then permit|deny|reject`") }

@@ -260,7 +260,7 @@ public enum PaloAltoParser {
                 a[k].map { "\(k) \($0.values.joined(separator: ","))" } }.joined(separator: " ")
             let text = "rule \(r.name): \(summary)"
             if a["disabled"]?.values.first == "yes" {
-                set.unsupported.append(VendorUnsupported(location: loc, text: text, reason: "disabled rule skipped (disabled yes)", scope: .rule(r.name)))
+                set.unsupported.append(VendorUnsupported(location: loc, text: text, reason: "disabled rule skipped (disabled yes)", scope: .rule(r.name), skipped: true))
                 continue
             }
             guard let actionWord = a["action"]?.values.first else { throw sink.error(r.line, 1, "rule \(r.name): no action") }

@@ -6,6 +6,19 @@ import Policy
 public enum VendorFormat: String, CaseIterable, Sendable {
     case yamaha, ix, fortigate, ios, asa, panos, junos
 
+    /// Parses text of this format into the intermediate vendor rule set.
+    public func parseVendor(_ text: String, file: String) throws(VendorParseError) -> VendorRuleSet {
+        switch self {
+        case .yamaha: return try YamahaRTXParser.parse(text, file: file)
+        case .ix: return try NECIXParser.parse(text, file: file)
+        case .fortigate: return try FortiGateParser.parse(text, file: file)
+        case .ios: return try CiscoParser.parse(text, file: file, flavor: .ios)
+        case .asa: return try CiscoParser.parse(text, file: file, flavor: .asa)
+        case .panos: return try PaloAltoParser.parse(text, file: file)
+        case .junos: return try JuniperParser.parse(text, file: file)
+        }
+    }
+
     /// Human name for reports.
     public var displayName: String {
         switch self {
@@ -173,8 +186,10 @@ public struct VendorUnsupported: Sendable, Hashable {
     public var text: String
     public var reason: String
     public var scope: VendorScope
-    public init(location: SourceLocation, text: String, reason: String, scope: VendorScope) {
-        self.location = location; self.text = text; self.reason = reason; self.scope = scope
+    /// True for lines that are understood and deliberately skipped (disabled/inactive rules): reported as information.
+    public var skipped: Bool
+    public init(location: SourceLocation, text: String, reason: String, scope: VendorScope, skipped: Bool = false) {
+        self.location = location; self.text = text; self.reason = reason; self.scope = scope; self.skipped = skipped
     }
 }
 

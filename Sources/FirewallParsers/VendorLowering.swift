@@ -15,19 +15,6 @@ extension VendorFormat {
         }
     }
 
-    /// Parses text of this format into the intermediate vendor rule set.
-    public func parseVendor(_ text: String, file: String) throws(VendorParseError) -> VendorRuleSet {
-        switch self {
-        case .yamaha: return try YamahaRTXParser.parse(text, file: file)
-        case .ix: return try NECIXParser.parse(text, file: file)
-        case .fortigate: return try FortiGateParser.parse(text, file: file)
-        case .ios: return try CiscoParser.parse(text, file: file, flavor: .ios)
-        case .asa: return try CiscoParser.parse(text, file: file, flavor: .asa)
-        case .panos: return try PaloAltoParser.parse(text, file: file)
-        case .junos: return try JuniperParser.parse(text, file: file)
-        }
-    }
-
     /// Cheap sniffing of the first lines: true if the text looks like this format.
     public func looksLike(_ text: String) -> Bool {
         var n = 0
@@ -112,7 +99,11 @@ public enum VendorLowering {
             rs.attachments.append(Attachment(chain: name, hook: .forward, priority: 0, families: fam, applies: applies, location: f.location))
         }
         for u in v.unsupported {
-            rs.notes.append(ParseNote(.warning, u.location, "unsupported: \(u.reason) — may affect \(u.scope): \(u.text)"))
+            if u.skipped {
+                rs.notes.append(ParseNote(.info, u.location, "skipped: \(u.reason): \(u.text)"))
+            } else {
+                rs.notes.append(ParseNote(.warning, u.location, "unsupported: \(u.reason) — may affect \(u.scope): \(u.text)"))
+            }
         }
         for f in v.filters {
             for r in f.rules {

@@ -82,8 +82,13 @@ public struct FlowRule: Hashable, Sendable {
     /// The clause of the municipality's policy (or MIC guideline) this rule implements.
     public var cite: String
     public var location: SourceLocation
-    public init(id: String, from: String, to: String, proto: UInt8? = nil, ports: [PortRange] = [], icmpType: UInt8? = nil, icmpCode: UInt8? = nil, action: RuleAction, via: String? = nil, cite: String = "", location: SourceLocation) {
+    /// The preset this rule was inherited from through `extends:` (nil for the policy's own rules).
+    public var inheritedFrom: String?
+    /// Free text kept with the rule (for example "unverified: ..." notes in presets).
+    public var note: String?
+    public init(id: String, from: String, to: String, proto: UInt8? = nil, ports: [PortRange] = [], icmpType: UInt8? = nil, icmpCode: UInt8? = nil, action: RuleAction, via: String? = nil, cite: String = "", location: SourceLocation, inheritedFrom: String? = nil, note: String? = nil) {
         self.id = id; self.from = from; self.to = to; self.proto = proto; self.ports = ports; self.icmpType = icmpType; self.icmpCode = icmpCode; self.action = action; self.via = via; self.cite = cite; self.location = location
+        self.inheritedFrom = inheritedFrom; self.note = note
     }
 }
 

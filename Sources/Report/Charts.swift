@@ -43,19 +43,23 @@ struct HeatMap {
 
     func svg() -> String {
         let font = 11.0
-        let cellW = 78.0, cellH = 40.0
-        let rowLabelW = min(220, max(90, (labels.map { textWidth($0, size: font) }.max() ?? 60) + 16))
-        // Column labels are drawn rotated by -35°, so they need height.
-        let colLabelH = min(150, max(60, (labels.map { textWidth($0, size: font) }.max() ?? 60) * 0.62 + 24))
         let n = zones.count
-        let width = rowLabelW + Double(n) * cellW + 50
+        let maxLabel = labels.map { textWidth($0, size: font) }.max() ?? 60
+        let rowLabelW = min(220, max(90, maxLabel + 16))
+        // Column labels are rotated by -50°: they rise by sin(50°) and reach right by cos(50°) of their width.
+        let rightPad = max(20, maxLabel * 0.64 - 20)
+        // Fit the A4 text width (about 680 px) when there are many zones: narrower cells, never under 50 px.
+        let cellW = max(50, min(78, (680 - rowLabelW - rightPad) / Double(max(n, 1))))
+        let cellH = 38.0
+        let colLabelH = min(190, max(60, maxLabel * 0.77 + 18))
+        let width = rowLabelW + Double(n) * cellW + rightPad
         let height = colLabelH + Double(n) * cellH + 8
         let maxV = max(1, violations.values.max() ?? 1)
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart heatmap\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" width=\"\(fmt(width))\" height=\"\(fmt(height))\" role=\"img\">"
         s += "<text x=\"4\" y=\"\(fmt(colLabelH - 8))\" class=\"axis\">\(esc(fromLabel))</text>"
         for (j, label) in labels.enumerated() {
-            let x = rowLabelW + Double(j) * cellW + cellW / 2
-            s += "<text transform=\"translate(\(fmt(x)),\(fmt(colLabelH - 6))) rotate(-35)\" class=\"col\">\(esc(label))</text>"
+            let x = rowLabelW + Double(j) * cellW + cellW / 2 + 4
+            s += "<text transform=\"translate(\(fmt(x)),\(fmt(colLabelH - 6))) rotate(-50)\" class=\"col\">\(esc(label))</text>"
         }
         for (i, src) in zones.enumerated() {
             let y = colLabelH + Double(i) * cellH

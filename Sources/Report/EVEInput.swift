@@ -3,7 +3,21 @@ import Foundation
 
 /// Counters of one stats snapshot; stats are cumulative, so the last snapshot per sensor counts.
 private struct StatsSnapshot {
-    var drops: Int64 = 0, packets: Int64 = 0, malformed: Int64 = 0, decoded: Int64 = 0
+    var drops: Int64 = 0, packets: Int64 = 0, malformed: Int64 = 0, decoded: Int64 = 0, skipped: Int64 = 0
+    var violations: Int64?
+}
+
+/// Shares one copy of strings that repeat across alerts (zones, labels, rules, clauses, signatures, sensors), so a file
+/// with many alerts costs memory per alert only for what differs (addresses, ports, times).
+private struct StringPool {
+    private var pool: [String: String] = [:]
+    mutating func intern(_ s: String) -> String {
+        if s.utf8.count <= 15 { return s }   // small strings are stored inline anyway
+        if let shared = pool[s] { return shared }
+        pool[s] = s
+        return s
+    }
+    mutating func intern(_ s: String?) -> String? { s.map { intern($0) } }
 }
 
 public enum EVEInput {
@@ -17,10 +31,11 @@ public enum EVEInput {
         var snapshots: [String: StatsSnapshot] = [:]
         var unreadable: [String] = []
         var unreadableSeen = Set<String>()
-        var violations: [FlowViolation] = []
-        var alerts: [FlowViolation] = []
+        var violationCount = 0
         var flows: [ZonePair: Int] = [:]
         var labels: [String: String] = [:]
+        var policyNames: [String] = []
+        var strings = StringPool()
 
         try LineReader(path: path).forEachLine { (lineNumber, bytes) throws(ReportError) in
             source.lines = lineNumber
@@ -57,8 +72,14 @@ public enum EVEInput {
 
             switch type {
             case "alert":
-                let v = try flowViolation(object, timestamp: timestamp, time: time, sensor: sensor, evidence: evidence)
-                if v.kind.isViolation { violations.append(v) } else { alerts.append(v) }
+                var v = try flowViolation(object, timestamp: timestamp, time: time, sensor: sensor, evidence: evidence)
+                v.srcZone = strings.intern(v.srcZone); v.destZone = strings.intern(v.destZone)
+                v.srcZoneLabel = strings.intern(v.srcZoneLabel); v.destZoneLabel = strings.intern(v.destZoneLabel)
+                v.rule = strings.intern(v.rule); v.ruleLocation = strings.intern(v.ruleLocation); v.cite = strings.intern(v.cite)
+                v.signature = strings.intern(v.signature); v.sensor = strings.intern(v.sensor)
+                v.srcHost = strings.intern(v.srcHost); v.destHost = strings.intern(v.destHost)
+                if v.kind.isViolation { content.violations.append(v); violationCount += 1 } else { content.alerts.append(v) }
+                if let p = object.string("segcheck.policy"), !policyNames.contains(p) { policyNames.append(p) }
                 if let l = v.srcZoneLabel, !v.srcZone.isEmpty { labels[v.srcZone] = l }
                 if let l = v.destZoneLabel, !v.destZone.isEmpty { labels[v.destZone] = l }
             case "flow":
@@ -104,14 +125,14 @@ public enum EVEInput {
         }
         for s in snapshots.values {
             source.captureDrops += s.drops; source.capturePackets += s.packets
-            source.malformedPackets += s.malformed; source.decodedPackets += s.decoded
+            source.malformedPackets += s.malformed; source.decodedPackets += s.decoded; source.skippedPackets += s.skipped
+            if let v = s.violations { source.reportedViolations = (source.reportedViolations ?? 0) + v }
         }
         source.unreadableFiles = unreadable
-        source.violations = violations.count
-        content.violations += violations
-        content.alerts += alerts
+        source.violations = violationCount
         for (pair, n) in flows { content.flowsByPair[pair, default: 0] += n }
         content.eventZoneLabels.merge(labels) { old, _ in old }
+        for p in policyNames where !content.eventPolicyNames.contains(p) { content.eventPolicyNames.append(p) }
         content.sources.append(source)
     }
 
@@ -126,12 +147,14 @@ public enum EVEInput {
             rule = seg.string("rule", "rule_id") ?? ""
             ruleLocation = seg.string("rule_location", "rule_source", "location")
         }
+        // review/monitor name the absence of a deciding rule; the report shows it as "no rule".
+        if rule == "default-deny" || rule == "intra-zone" { rule = "" }
         var vlan: [Int] = []
         if let list = o["vlan"] as? [Any] { vlan = list.compactMap { ($0 as? NSNumber)?.intValue } }
         else if let one = o.int("vlan") { vlan = [one] }
         let cite = seg.string("cite") ?? o.string("alert.metadata.cite") ?? ""
         return FlowViolation(
-            time: time, timestamp: timestamp,
+            time: time, timestamp: time == nil ? timestamp : "",   // the text is only shown when it could not be read
             srcIP: o.string("src_ip") ?? "", srcPort: o.int("src_port"),
             destIP: o.string("dest_ip") ?? "", destPort: o.int("dest_port"),
             proto: o.string("proto") ?? "", vlan: vlan,
@@ -140,19 +163,19 @@ public enum EVEInput {
             srcZoneLabel: seg.string("src_zone_label", "src_label"), destZoneLabel: seg.string("dest_zone_label", "dst_zone_label", "dest_label"),
             srcHost: seg.string("src_host"), destHost: seg.string("dest_host", "dst_host"),
             rule: rule, ruleLocation: ruleLocation, cite: cite,
-            kind: ViolationKind(verdictText: seg.string("verdict") ?? (seg.isEmpty ? nil : "other")),
-            signature: o.string("alert.signature") ?? "",
+            kind: ViolationKind(verdictText: seg.string("finding") ?? seg.string("verdict")),
+            signature: o.string("alert.signature") ?? "", detail: seg.string("detail"),
             sensor: sensor.isEmpty ? nil : sensor, evidence: evidence)
     }
 
     private static func snapshot(_ stats: JSONObject) -> StatsSnapshot {
         var s = StatsSnapshot()
+        // Direct numeric children only: breakdowns (malformed_by{...}, interfaces[...]) would count twice.
         func sum(_ dict: JSONObject?, where match: (String) -> Bool) -> Int64 {
             guard let dict else { return 0 }
             var total: Int64 = 0
             for (k, v) in dict {
                 if let n = v as? NSNumber, !isBool(n), match(k.lowercased()) { total += n.int64Value }
-                else if let sub = v as? JSONObject { total += sum(sub, where: match) }
             }
             return total
         }
@@ -166,6 +189,8 @@ public enum EVEInput {
         s.malformed = sum(decoder, where: { $0.contains("malformed") || $0 == "invalid" })
             + sum(segcheck, where: { $0.contains("malformed") }) + sum(inspect, where: { $0.contains("malformed") })
         s.decoded = stats.int("inspect.decoded", "decoder.decoded", "segcheck.decoded", "decoder.pkts").map(Int64.init) ?? 0
+        s.violations = stats.int("segcheck.violations", "inspect.violations").map(Int64.init)
+        s.skipped = stats.int("inspect.skipped", "decoder.skipped", "segcheck.skipped").map(Int64.init) ?? 0
         return s
     }
 

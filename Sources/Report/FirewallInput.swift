@@ -22,6 +22,7 @@ public enum FirewallInput {
         }
         source.lines = data.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
         var items: [(JSONObject, Int, Bool)] = []   // (object, line or index, isIndex)
+        var policyName: String?
         do {
             let parsed = normalised(try JSONSerialization.jsonObject(with: data, options: []))
             if let list = parsed as? [Any] {
@@ -31,6 +32,7 @@ public enum FirewallInput {
                 }
             } else if let top = parsed as? JSONObject {
                 try readTop(top, path: path, source: &source, items: &items)
+                policyName = top.string("policy.name")
             } else {
                 throw ReportError(file: path, "expected a JSON object with \"findings\" (segcheck firewall --json)")
             }
@@ -48,6 +50,7 @@ public enum FirewallInput {
                 items.append((o, lineNumber, false))
             }
         }
+        if let name = policyName, !content.eventPolicyNames.contains(name) { content.eventPolicyNames.append(name) }
         for (o, n, isIndex) in items {
             let evidence = EvidenceReference(file: path, line: n, isIndex: isIndex)
             if isAnomaly(o) {
@@ -86,6 +89,14 @@ public enum FirewallInput {
             for item in list { if var o = item as? JSONObject { o["_kind"] = "proof"; items.append((o, 0, true)) } }
         }
         if let device = top.string("device", "hostname", "name") { source.sensors.insert(device) }
+        if let configs = top["configs"] as? [Any] {
+            for case let c as JSONObject in configs {
+                for case let n as JSONObject in (c["notes"] as? [Any] ?? []) {
+                    let place = [n.string("file").map { URL(fileURLWithPath: $0).lastPathComponent }, n.string("line")].compactMap { $0 }.joined(separator: ":")
+                    source.firewallNotes.append([n.string("severity").map { "[\($0)]" }, place.isEmpty ? nil : place, n.string("message")].compactMap { $0 }.joined(separator: " "))
+                }
+            }
+        }
         var found = false
         for key in ["findings", "violations", "holes"] {
             guard let list = top[key] as? [Any] else { continue }
@@ -142,8 +153,10 @@ public enum FirewallInput {
             policyRule = o.string("policyrule", "brokenrule", "policyruleid")
         }
         var message = o.string("message", "description", "summary")
-        if let uncertain = o["uncertain"] as? NSNumber, isBool(uncertain), uncertain.boolValue {
-            message = [message, "uncertain"].compactMap { $0 }.joined(separator: "; ")
+        let uncertain = (o["uncertain"] as? NSNumber).map { isBool($0) && $0.boolValue } ?? false
+        if let deps = o["dependson"] as? [Any], !deps.isEmpty {
+            let texts = deps.compactMap { ($0 as? JSONObject).map { d in [d.string("file").map { f in f + (d.string("line").map { ":" + $0 } ?? "") }, d.string("text")].compactMap { $0 }.joined(separator: " ") } }
+            message = [message, texts.joined(separator: "; ")].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " — ")
         }
         return FirewallFinding(
             kind: o.string("kind", "type", "class") ?? "violation",
@@ -152,7 +165,7 @@ public enum FirewallInput {
             ruleFile: rule.file, ruleLine: rule.line, ruleText: rule.text, device: rule.device,
             witness: witnessText(o.value(at: "witness") ?? o.value(at: "packet") ?? o.value(at: "example")),
             policyRule: policyRule, cite: cite,
-            message: message,
+            message: message, uncertain: uncertain,
             evidence: evidence)
     }
 
@@ -179,8 +192,9 @@ public enum FirewallInput {
         var text = (w.string("proto", "protocol").map { protoName($0) + " " } ?? "")
         text += src + (w.string("srcport", "sport").map { ":" + $0 } ?? "")
         text += " → " + dst + (w.string("destport", "dstport", "dport").map { ":" + $0 } ?? "")
-        if let iface = w.string("iniface", "iface", "interface", "in") {
-            text += " (" + iface + (w.string("outiface", "out").map { " → " + $0 } ?? "") + ")"
+        if let t = w.string("icmptype") { text += " type \(t)" + (w.string("icmpcode").map { " code \($0)" } ?? "") }
+        if let iface = w.string("ininterface", "iniface", "iface", "interface", "in") {
+            text += " (" + iface + (w.string("outinterface", "outiface", "out").map { " → " + $0 } ?? "") + ")"
         }
         return text
     }

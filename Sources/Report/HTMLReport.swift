@@ -51,6 +51,12 @@ public struct ReportRenderer {
         return content.zones.first { $0.name == name }?.label ?? label ?? content.eventZoneLabels[name] ?? name
     }
 
+    /// The policy's name from --policy, else as the events name it.
+    var policyNameText: String? {
+        if let n = content.policyName { return n }
+        return content.eventPolicyNames.isEmpty ? nil : content.eventPolicyNames.joined(separator: ", ")
+    }
+
     func periodText() -> String {
         guard let s = content.periodStart, let e = content.periodEnd else { return L.noPeriod }
         return "\(D.dayTime(s)) 〜 \(D.dayTime(e))"
@@ -71,7 +77,7 @@ public struct ReportRenderer {
         let data = content.summaryData()
         var h = "<!DOCTYPE html>\n<html lang=\"\(lang.rawValue)\">\n<head>\n<meta charset=\"utf-8\">\n"
         h += "<meta name=\"generator\" content=\"\(esc(content.toolVersion))\">\n"
-        h += "<title>\(esc(L.documentTitle))\(content.policyName.map { " — " + esc($0) } ?? "")</title>\n"
+        h += "<title>\(esc(L.documentTitle))\(policyNameText.map { " — " + esc($0) } ?? "")</title>\n"
         h += "<style>\n\(Self.css)\n</style>\n</head>\n<body>\n"
         h += header()
         h += section(1, L.summaryHeading, summary())
@@ -98,7 +104,7 @@ public struct ReportRenderer {
         h += "</tr><tr>" + String(repeating: "<td></td>", count: L.approvalRoles.count) + "</tr></table></div>\n"
         h += "<h1>\(esc(L.documentTitle))</h1>\n<p class=\"subtitle\">\(esc(L.subtitle))</p>\n"
         h += "<table class=\"meta\">"
-        h += "<tr><th>\(esc(L.organisation))</th><td>\(esc(content.policyName ?? L.unnamedPolicy))</td></tr>"
+        h += "<tr><th>\(esc(L.organisation))</th><td>\(esc(policyNameText ?? L.unnamedPolicy))</td></tr>"
         h += "<tr><th>\(esc(L.period))</th><td>\(esc(periodText()))</td></tr>"
         h += "<tr><th>\(esc(L.createdOn))</th><td>\(esc(D.dayTime(content.generatedAt)))</td></tr>"
         h += "</table>\n<p class=\"tz\">\(esc(L.timezoneNote))</p>\n</header>\n"
@@ -131,6 +137,7 @@ public struct ReportRenderer {
         if s.malformedPackets > 0 { parts.append(L.malformed(s.malformedPackets)) }
         if !s.deadFeeds.isEmpty { parts.append(L.deadFeeds(s.deadFeeds.count)) }
         if !s.unreadableFiles.isEmpty { parts.append(L.unreadable(s.unreadableFiles.count)) }
+        if s.missingAlerts > 0, let r = s.reportedViolations { parts.append(L.missingAlerts(s.missingAlerts, r)) }
         if s.blankLines > 0 { parts.append(L.blank(s.blankLines)) }
         return parts
     }
@@ -141,14 +148,16 @@ public struct ReportRenderer {
         for s in content.sources {
             let name = URL(fileURLWithPath: s.path).lastPathComponent
             let kind = s.kind == .eve ? L.kindEVE : L.kindFirewall
-            let sensors = (s.kind == .eve ? s.sensors.sorted() : (s.analysedFiles.map { URL(fileURLWithPath: $0).lastPathComponent } + s.sensors.sorted())).joined(separator: ", ")
+            let sensorList = s.kind == .eve ? Array(Set(s.sensors.map { $0.contains("/") ? URL(fileURLWithPath: $0).lastPathComponent : $0 })).sorted() : (s.analysedFiles.map { URL(fileURLWithPath: $0).lastPathComponent } + s.sensors.sorted())
+            let sensors = sensorList.prefix(4).joined(separator: ", ") + (sensorList.count > 4 ? " " + L.andMore(sensorList.count - 4) : "")
             var period = ""
             if let a = s.firstTime, let b = s.lastTime { period = "\(D.minute(a))<br>〜 \(D.minute(b))" }
-            let counts = s.kind == .eve ? L.eveCounts(lines: s.lines, alerts: s.eventsByType["alert"] ?? 0, flows: s.flowRecords)
+            var counts = s.kind == .eve ? L.eveCounts(lines: s.lines, alerts: s.eventsByType["alert"] ?? 0, flows: s.flowRecords)
                                         : L.firewallCounts(findings: s.findings, anomalies: s.anomalies, proofs: s.proofs.count)
+            if s.kind == .eve, let p = L.packetCounts(s) { counts += "\n" + p }
             let health = healthText(s)
-            let healthCell = s.kind == .firewall ? "—" : (health.isEmpty ? "<span class=\"ok\">\(esc(L.healthOK))</span>" : "<span class=\"ng\">" + health.map(esc).joined(separator: "<br>") + "</span>")
-            h += "<tbody class=\"source\"><tr><td class=\"mono\">\(esc(name))</td><td>\(esc(kind))</td><td>\(esc(sensors.isEmpty ? "—" : sensors))</td><td>\(period.isEmpty ? "—" : period)</td><td>\(esc(counts))</td><td>\(healthCell)</td></tr>"
+            let healthCell = s.kind == .firewall ? (s.firewallNotes.isEmpty ? "—" : "<span class=\"ng\">\(esc(L.firewallNotes(s.firewallNotes.count)))</span><div class=\"small\">\(s.firewallNotes.prefix(5).map(esc).joined(separator: "<br>"))</div>") : (health.isEmpty ? "<span class=\"ok\">\(esc(L.healthOK))</span>" : "<span class=\"ng\">" + health.map(esc).joined(separator: "<br>") + "</span>")
+            h += "<tbody class=\"source\"><tr><td class=\"mono\">\(esc(name))</td><td>\(esc(kind))</td><td>\(esc(sensors.isEmpty ? "—" : sensors))</td><td>\(period.isEmpty ? "—" : period)</td><td>\(esc(counts).replacingOccurrences(of: "\n", with: "<br>"))</td><td>\(healthCell)</td></tr>"
             h += "<tr class=\"hashrow\"><td colspan=\"6\"><span class=\"hash\">SHA-256 \(esc(s.sha256.isEmpty ? "—" : s.sha256))</span></td></tr></tbody>\n"
         }
         h += "</table>\n"
@@ -192,13 +201,10 @@ public struct ReportRenderer {
         let outages = content.sources.flatMap(\.deadFeeds).compactMap(\.time)
         guard !times.isEmpty, let start = content.periodStart, let end = content.periodEnd else { return "<p>\(esc(L.timelineNone))</p>" }
         let chart = Timeline(start: start, end: end, times: times, outages: outages, labels: L, dates: D)
-        return "<p>\(esc(L.timelineIntro(chart.bucket().name)))</p>\n<figure>\(chart.svg())</figure>\n"
+        return "<div class=\"keep\"><p>\(esc(L.timelineIntro(chart.bucket().name)))</p>\n<figure>\(chart.svg())</figure></div>\n"
     }
 
-    private func quoteCite(_ cite: String) -> String {
-        if cite.isEmpty { return L.clauseUnstated }
-        return lang == .ja ? "「\(cite)」" : "“\(cite)”"
-    }
+    private func quoteCite(_ cite: String) -> String { L.clauseTitle(cite) }
 
     private func findings() -> String {
         let groups = content.groupedByClause
@@ -214,7 +220,8 @@ public struct ReportRenderer {
                 for r in rows.prefix(maxRowsPerClause) {
                     let v = r.first
                     let when = r.firstTime.map { D.dateTime($0).replacingOccurrences(of: " ", with: "\n") } ?? v.timestamp
-                    let vlan = v.vlan.isEmpty ? "" : "<div class=\"small\">VLAN \(v.vlan.map(String.init).joined(separator: "/"))</div>"
+                    var vlan = v.vlan.isEmpty ? "" : "<div class=\"small\">VLAN \(v.vlan.map(String.init).joined(separator: "/"))</div>"
+                    if let d = v.detail { vlan += "<div class=\"small\">\(esc(d))</div>" }
                     h += "<tr><td class=\"nowrap\">\(esc(when).replacingOccurrences(of: "\n", with: "<br>"))</td>"
                     h += "<td>\(esc(zoneText(v.srcZone, v.srcZoneLabel)))<br>→ \(esc(zoneText(v.destZone, v.destZoneLabel)))</td>"
                     h += "<td class=\"mono\">\(esc(flowText(v)))\(vlan)</td>"
@@ -230,7 +237,7 @@ public struct ReportRenderer {
                 for f in g.findings.prefix(maxRowsPerClause) {
                     let place = [f.ruleFile.map { URL(fileURLWithPath: $0).lastPathComponent }, f.ruleLine.map(String.init)].compactMap { $0 }.joined(separator: ":")
                     h += "<tr><td>\(esc(zoneText(f.srcZone, nil)))<br>→ \(esc(zoneText(f.destZone, nil)))</td>"
-                    h += "<td>\(place.isEmpty ? "" : "<div class=\"small mono\">\(esc(place))</div>")<code>\(esc(f.ruleText ?? f.kind))</code>\(f.message.map { "<div class=\"small\">\(esc($0))</div>" } ?? "")</td>"
+                    h += "<td>\(place.isEmpty ? "" : "<div class=\"small mono\">\(esc(place))</div>")<code>\(esc(f.ruleText ?? f.kind))</code>\(f.uncertain ? "<div class=\"small ngtext\">\(esc(L.uncertain))</div>" : "")\(f.message.map { "<div class=\"small\">\(esc($0))</div>" } ?? "")</td>"
                     h += "<td class=\"mono\">\(esc(f.witness ?? "—"))</td>"
                     h += "<td>\(esc(f.policyRule ?? "—"))</td>"
                     h += "<td class=\"mono small\">\(esc(f.evidence.description))</td></tr>\n"
@@ -377,6 +384,7 @@ public struct ReportRenderer {
     .clause .counts { font-size: 8.5pt; color: #444; margin: 0 0 1mm; }
     .none { color: var(--ok); font-weight: 600; }
     figure { margin: 2mm 0; break-inside: avoid; }
+    .keep { break-inside: avoid; }
     svg.chart { max-width: 100%; height: auto; font-family: inherit; }
     svg .col, svg .row, svg .axis { font-size: 11px; fill: #1a1a1a; }
     svg .axis { font-size: 10px; fill: #555; }

@@ -24,7 +24,7 @@ struct Labels {
         t("ポリシーに反する通信 \(flows.grouped) 件、ファイアウォール設定の指摘 \(fw.grouped) 件を検出しました。各項目について所管の情報システム管理者による確認と対処を求めます。",
           "Found \(flows.grouped) flow(s) and \(fw.grouped) firewall finding(s) contrary to the policy. Each needs review and remediation by the responsible system administrator.")
     }
-    var healthWarning: String { t("注意：取得漏れ（ドロップ・フィード停止・読めないファイル・不正パケット）があります。この報告は観測できた範囲についてのみ述べます。", "Caution: capture was incomplete (drops, stopped feeds, unreadable files or malformed packets). This report speaks only for what was observed.") }
+    var healthWarning: String { t("注意：取得漏れ（ドロップ・フィード停止・読めないファイル・不正パケット・警告の欠落）があります。この報告は観測できた範囲についてのみ述べます。", "Caution: capture was incomplete (drops, stopped feeds, unreadable files or malformed packets). This report speaks only for what was observed.") }
     var keyFlows: String { t("違反通信", "Violating flows") }
     var keyFindings: String { t("FW指摘", "Firewall findings") }
     var keyPairs: String { t("違反ゾーン組合せ", "Zone pairs in violation") }
@@ -56,13 +56,24 @@ struct Labels {
     func malformed(_ n: Int64) -> String { t("不正パケット \(n.grouped)", "\(n.grouped) malformed packets") }
     func deadFeeds(_ n: Int) -> String { t("フィード停止 \(n) 回", "\(n) feed outage(s)") }
     func unreadable(_ n: Int) -> String { t("読めないファイル \(n) 件", "\(n) unreadable file(s)") }
+    func missingAlerts(_ n: Int64, _ reported: Int64) -> String { t("警告の欠落 \(n.grouped) 件（記録側の集計 \(reported.grouped) 件）", "\(n.grouped) alerts missing (writer counted \(reported.grouped))") }
     func blank(_ n: Int) -> String { t("空行 \(n) 行", "\(n) blank line(s)") }
     func eveCounts(lines: Int, alerts: Int, flows: Int) -> String {
         t("\(lines.grouped) 行（警告 \(alerts.grouped)、フロー \(flows.grouped)）", "\(lines.grouped) lines (\(alerts.grouped) alerts, \(flows.grouped) flows)")
     }
+    func packetCounts(_ s: SourceSummary) -> String? {
+        let total = s.capturePackets > 0 ? s.capturePackets : s.decodedPackets + s.skippedPackets + s.malformedPackets
+        guard total > 0 else { return nil }
+        var parts = [t("解析 \(s.decodedPackets.grouped)", "\(s.decodedPackets.grouped) decoded")]
+        if s.skippedPackets > 0 { parts.append(t("対象外 \(s.skippedPackets.grouped)", "\(s.skippedPackets.grouped) skipped")) }
+        return t("パケット \(total.grouped)（\(parts.joined(separator: "、"))）", "\(total.grouped) packets (\(parts.joined(separator: ", ")))")
+    }
+    func andMore(_ n: Int) -> String { t("ほか \(n) 件", "and \(n) more") }
     func firewallCounts(findings: Int, anomalies: Int, proofs: Int) -> String {
         t("指摘 \(findings)、ルール異常 \(anomalies)", "\(findings) findings, \(anomalies) anomalies") + (proofs > 0 ? t("、遮断を証明したゾーン組合せ \(proofs)", ", \(proofs) zone pairs proven closed") : "")
     }
+    var uncertain: String { t("不確実（解析できない条件に依存）", "uncertain (depends on unmodelled matches)") }
+    func firewallNotes(_ n: Int) -> String { t("解析上の注記 \(n) 件", "\(n) analysis note(s)") }
     var matrixProofNote: String { t("緑の「✓」は、ファイアウォール設定の検査で、ポリシーが禁じる通信が一切通らないことを証明したゾーン組合せです。", "A green ✓ marks zone pairs the firewall check proved closed: no packet the policy forbids is accepted.") }
     var outagesHeading: String { t("フィード停止・読めなかったファイル", "Feed outages and unreadable files") }
     var colRecovered: String { t("復旧", "Recovered") }
@@ -103,6 +114,25 @@ struct Labels {
     var findingsIntro: String { t("各指摘を、違反したポリシーの条項（ポリシーに記載された引用）ごとにまとめます。「証跡」はイベントの記録位置（ファイル名:行）と Community ID で、原記録と照合できます。", "Each finding is listed under the policy clause it breaks (as cited in the policy). The evidence column gives the record's place (file:line) and Community ID for matching against the original logs.") }
     var noFindings: String { t("指摘事項はありません。", "No findings.") }
     var clauseUnstated: String { t("（条項の記載なし）", "(no clause cited)") }
+    /// The clause as plain text (no quotes), for CSV cells.
+    func clausePlain(_ cite: String) -> String {
+        cite.isEmpty || cite.hasPrefix(ReportContent.kindClausePrefix) ? clauseTitle(cite) : cite
+    }
+    /// A clause heading: the policy's own words in quotes, or for findings no rule decided, what kind they are.
+    func clauseTitle(_ cite: String) -> String {
+        if cite.isEmpty { return clauseUnstated }
+        if cite.hasPrefix(ReportContent.kindClausePrefix), let kind = ViolationKind(rawValue: String(cite.dropFirst(ReportContent.kindClausePrefix.count))) {
+            switch kind {
+            case .defaultDeny: return t("（条項の引用なし）許可規則に定めのないゾーン間通信（既定の拒否）", "(no clause cited) cross-zone flows no rule allows (default deny)")
+            case .unknownZone: return t("（条項の引用なし）ポリシーのどのゾーンにも属さないアドレス", "(no clause cited) addresses in no zone of the policy")
+            case .macNotAllowed: return t("（条項の引用なし）通信経路の限定：登録外のMACアドレス", "(no clause cited) path restriction: MAC address not registered")
+            case .fragmentEvasion: return t("（条項の引用なし）IPフラグメントによる検査回避の試み", "(no clause cited) evasion by IP fragments")
+            case .denied: return t("（条項の引用なし）禁止規則に該当", "(no clause cited) deny rule matched")
+            case .alert, .other: return clauseUnstated
+            }
+        }
+        return lang == .ja ? "「\(cite)」" : "“\(cite)”"
+    }
     func clauseCounts(_ flows: Int, _ fw: Int) -> String { t("違反通信 \(flows.grouped) 件・FW指摘 \(fw.grouped) 件", "\(flows.grouped) flows, \(fw.grouped) firewall findings") }
     var flowsSub: String { t("違反通信", "Violating flows") }
     var firewallSub: String { t("ファイアウォール設定", "Firewall configuration") }
@@ -123,6 +153,8 @@ struct Labels {
         case .denied: return t("禁止", "denied")
         case .defaultDeny: return t("許可なし（既定で禁止）", "not allowed (default deny)")
         case .unknownZone: return t("ゾーン外アドレス", "address in no zone")
+        case .macNotAllowed: return t("許可されていないMACアドレス（通信経路の限定違反）", "MAC not allowed (path restriction)")
+        case .fragmentEvasion: return t("不正なIPフラグメント（回避の試み）", "IP fragment evasion")
         case .alert: return t("要注意", "alert")
         case .other: return t("警告", "alert (no verdict)")
         }

@@ -17,17 +17,22 @@ public enum ViolationKind: String, Sendable, Codable, CaseIterable {
     case denied          // a deny rule matched
     case defaultDeny     // cross-zone flow no rule allows
     case unknownZone     // an address in no zone
+    case macNotAllowed   // a pinned host's address from a MAC not on its list (通信経路の限定)
+    case fragmentEvasion // overlapping or tiny IP fragments (evasion)
     case alert           // an alert rule matched: reported, not a violation
     case other           // an alert without a segcheck verdict (kept, never dropped)
 
-    /// Parses "denied", "default-deny", "default_deny", "defaultDeny", "unknown-zone", ...
+    /// Parses review/monitor's `segcheck.finding` ("denied", "default-deny", "mac-not-allowed", "fragment-overlap",
+    /// "alert-rule", ...) or, failing that, `segcheck.verdict`; any spelling of case and separators.
     public init(verdictText: String?) {
         let t = (verdictText ?? "").lowercased().filter { $0.isLetter }
         switch t {
-        case "denied", "deny": self = .denied
+        case "denied", "deny", "deniedflow": self = .denied
         case "defaultdeny", "default": self = .defaultDeny
         case "unknownzone", "unknown": self = .unknownZone
-        case "alert": self = .alert
+        case "macnotallowed", "mac": self = .macNotAllowed
+        case "fragmentoverlap", "fragmenttoosmall": self = .fragmentEvasion
+        case "alert", "alertrule": self = .alert
         default: self = .other
         }
     }
@@ -38,6 +43,7 @@ public enum ViolationKind: String, Sendable, Codable, CaseIterable {
 /// One alert from an EVE file: a flow the policy does not allow (or an alert rule matched).
 public struct FlowViolation: Sendable, Hashable {
     public var time: Date?
+    /// The EVE timestamp text, kept only when it could not be parsed (`time` is nil); else "".
     public var timestamp: String
     public var srcIP: String
     public var srcPort: Int?
@@ -60,6 +66,8 @@ public struct FlowViolation: Sendable, Hashable {
     public var cite: String
     public var kind: ViolationKind
     public var signature: String
+    /// What review/monitor add about the finding (MAC seen, fragment ids, ...).
+    public var detail: String?
     public var sensor: String?
     public var evidence: EvidenceReference
 
@@ -86,6 +94,8 @@ public struct FirewallFinding: Sendable, Hashable {
     public var policyRule: String?
     public var cite: String
     public var message: String?
+    /// The hole depends on rules the firewall parser could not fully model.
+    public var uncertain = false
     public var evidence: EvidenceReference
 
     public var diffKey: String {
@@ -146,20 +156,29 @@ public struct SourceSummary: Sendable {
     public var capturePackets: Int64 = 0
     public var malformedPackets: Int64 = 0
     public var decodedPackets: Int64 = 0
+    /// Packets counted but not inspected (non-IP, ...), from review's decoder.skipped.
+    public var skippedPackets: Int64 = 0
     public var deadFeeds: [FeedOutage] = []
     public var policyReloads: [PolicyReload] = []
     /// Capture files review could not read (as it reported them).
     public var unreadableFiles: [String] = []
     public var flowRecords = 0
     public var violations = 0
+    /// Violations the writer itself counted (stats segcheck.violations / inspect.violations, last snapshot), if it says.
+    public var reportedViolations: Int64?
     public var findings = 0
     public var anomalies = 0
     /// Firewall inputs: the analysed configuration files as the JSON names them.
     public var analysedFiles: [String] = []
     /// Firewall inputs: zone pairs proven closed (no forbidden packet is accepted).
     public var proofs: [ZonePair] = []
+    /// Firewall inputs: parser notes (unmodelled matches, ...), which limit what the check proves.
+    public var firewallNotes: [String] = []
 
-    public var healthy: Bool { captureDrops == 0 && malformedPackets == 0 && deadFeeds.isEmpty && unreadableFiles.isEmpty }
+    /// The file holds fewer alerts than its writer counted: lines were lost (truncated or filtered file).
+    public var missingAlerts: Int64 { max(0, (reportedViolations ?? 0) - Int64(violations)) }
+
+    public var healthy: Bool { captureDrops == 0 && malformedPackets == 0 && deadFeeds.isEmpty && unreadableFiles.isEmpty && missingAlerts == 0 }
 }
 
 /// Observed flows per zone pair (from EVE `flow` records), for the matrix's denominators.
@@ -173,6 +192,8 @@ public struct ZonePair: Hashable, Sendable, Codable, Comparable {
 /// Everything one report shows, before rendering.
 public struct ReportContent: Sendable {
     public var policyName: String?
+    /// Policy names the events carry (segcheck.policy), used when no --policy is given.
+    public var eventPolicyNames: [String] = []
     public var policyFiles: [(path: String, sha256: String)] = []
     /// Zone name → display label, in policy order.
     public var zones: [(name: String, label: String)] = []

@@ -70,12 +70,15 @@ public struct ReportData: Codable, Sendable, Equatable {
 }
 
 extension ReportContent {
-    /// Clause text used for grouping; empty cites are grouped under one "not stated" heading.
+    /// Clause text used for grouping. Without a cite (default deny, unknown zone, MAC, fragments: no rule decided)
+    /// the group is named by the finding kind: "\u{1}kind:<kind>" (shown in the report's language, see Labels).
     func clause(of v: FlowViolation) -> String {
         if !v.cite.isEmpty { return v.cite }
         if !v.rule.isEmpty, let c = ruleCites[v.rule]?.cite, !c.isEmpty { return c }
-        return ""
+        return v.kind == .other ? "" : ReportContent.kindClausePrefix + v.kind.rawValue
     }
+
+    static let kindClausePrefix = "\u{1}kind:"
 
     func clause(of f: FirewallFinding) -> String {
         if !f.cite.isEmpty { return f.cite }
@@ -113,7 +116,7 @@ extension ReportContent {
         }
         return ReportData(
             generatedAt: isoTimestamp(generatedAt), toolVersion: toolVersion,
-            policyName: policyName, policySHA256: policyFiles.first?.sha256,
+            policyName: policyName ?? eventPolicyNames.first, policySHA256: policyFiles.first?.sha256,
             periodStart: periodStart.map(isoTimestamp), periodEnd: periodEnd.map(isoTimestamp),
             violations: violations.count, firewallFindings: findings.count,
             pairs: pairs.sorted { $0.key < $1.key }.map { .init(src: $0.key.src, dest: $0.key.dest, violations: $0.value.0, flows: $0.value.1) },

@@ -18,7 +18,7 @@ extension ReportRenderer {
     public func markdown() -> String {
         let n = { (i: Int) in self.lang == .ja ? "\(i)．" : "\(i). " }
         var m = "# \(L.documentTitle)\n\n\(L.subtitle)\n\n"
-        m += "| | |\n|---|---|\n| \(L.organisation) | \(md(content.policyName ?? L.unnamedPolicy)) |\n| \(L.period) | \(md(periodText())) |\n| \(L.createdOn) | \(md(D.dayTime(content.generatedAt))) |\n\n\(L.timezoneNote)\n\n"
+        m += "| | |\n|---|---|\n| \(L.organisation) | \(md(policyNameText ?? L.unnamedPolicy)) |\n| \(L.period) | \(md(periodText())) |\n| \(L.createdOn) | \(md(D.dayTime(content.generatedAt))) |\n\n\(L.timezoneNote)\n\n"
 
         let flows = content.violations.count, fw = content.findings.count
         m += "## \(n(1))\(L.summaryHeading)\n\n**\(flows == 0 && fw == 0 ? L.verdictClean : L.verdictFindings(flows, fw))**\n\n"
@@ -34,6 +34,7 @@ extension ReportRenderer {
             if s.malformedPackets > 0 { health.append(L.malformed(s.malformedPackets)) }
             if !s.deadFeeds.isEmpty { health.append(L.deadFeeds(s.deadFeeds.count)) }
             if !s.unreadableFiles.isEmpty { health.append(L.unreadable(s.unreadableFiles.count)) }
+            if s.missingAlerts > 0, let r = s.reportedViolations { health.append(L.missingAlerts(s.missingAlerts, r)) }
             let healthText = s.kind == .firewall ? "—" : (health.isEmpty ? L.healthOK : health.joined(separator: "、"))
             m += "| \(md(URL(fileURLWithPath: s.path).lastPathComponent)) | \(s.kind == .eve ? L.kindEVE : L.kindFirewall) | \(md(period)) | \(md(counts)) | \(md(healthText)) | `\(s.sha256)` |\n"
         }
@@ -71,7 +72,7 @@ extension ReportRenderer {
         let groups = content.groupedByClause
         if groups.isEmpty { m += L.noFindings + "\n\n" }
         for (i, g) in groups.enumerated() {
-            let cite = g.cite.isEmpty ? L.clauseUnstated : (lang == .ja ? "「\(g.cite)」" : "“\(g.cite)”")
+            let cite = L.clauseTitle(g.cite)
             m += "### (\(i + 1)) \(md(cite))\n\n\(L.clauseCounts(g.flows.count, g.findings.count))\n\n"
             if !g.flows.isEmpty {
                 let rows = FlowRow.rows(g.flows)
@@ -98,12 +99,12 @@ extension ReportRenderer {
             if d.policyChanged { m += "> \(L.diffPolicyChanged)\n\n" }
             for (title, items) in [(L.diffNew, d.newFlows + d.newFindings), (L.diffResolved, d.resolvedFlows + d.resolvedFindings)] where !items.isEmpty {
                 m += "### \(title) (\(items.count))\n\n"
-                for k in items { m += "- \(md(zoneText(k.src, nil))) → \(md(zoneText(k.dest, nil))): `\(k.detail)` — \(md(k.cite.isEmpty ? L.clauseUnstated : k.cite)) ×\(k.count)\n" }
+                for k in items { m += "- \(md(zoneText(k.src, nil))) → \(md(zoneText(k.dest, nil))): `\(k.detail)` — \(md(L.clauseTitle(k.cite))) ×\(k.count)\n" }
                 m += "\n"
             }
             if !d.clauseChanges.isEmpty {
                 m += "### \(L.diffClause)\n\n| \(L.keyClauses) | \(L.diffBefore) | \(L.diffNow) |\n|---|---:|---:|\n"
-                for c in d.clauseChanges { m += "| \(md(c.cite.isEmpty ? L.clauseUnstated : c.cite)) | \(c.before) | \(c.now) |\n" }
+                for c in d.clauseChanges { m += "| \(md(L.clauseTitle(c.cite))) | \(c.before) | \(c.now) |\n" }
                 m += "\n"
             }
         } else { m += L.diffNone + "\n\n" }
@@ -131,14 +132,14 @@ extension ReportRenderer {
     public func csv() -> String {
         var rows: [[String]] = [L.csvHeader]
         for v in content.violations.sorted(by: { ($0.time ?? .distantPast, $0.evidence.file, $0.evidence.line) < ($1.time ?? .distantPast, $1.evidence.file, $1.evidence.line) }) {
-            rows.append([L.csvFlow, content.clause(of: v), zoneText(v.srcZone, v.srcZoneLabel), zoneText(v.destZone, v.destZoneLabel),
+            rows.append([L.csvFlow, L.clausePlain(content.clause(of: v)), zoneText(v.srcZone, v.srcZoneLabel), zoneText(v.destZone, v.destZoneLabel),
                          v.time.map(D.dateTime) ?? v.timestamp, v.proto, v.srcIP, v.srcPort.map(String.init) ?? "", v.destIP,
                          v.destPort.map(String.init) ?? "", v.vlan.map(String.init).joined(separator: "/"), L.verdict(v.kind),
                          v.rule.isEmpty ? L.noRule : ruleText(v), "", "", v.communityID ?? "", v.evidence.description])
         }
         for f in content.findings {
             let place = [f.ruleFile, f.ruleLine.map(String.init)].compactMap { $0 }.joined(separator: ":")
-            rows.append([L.csvFirewall, content.clause(of: f), zoneText(f.srcZone, nil), zoneText(f.destZone, nil), "", "", "", "", "", "", "",
+            rows.append([L.csvFirewall, L.clausePlain(content.clause(of: f)), zoneText(f.srcZone, nil), zoneText(f.destZone, nil), "", "", "", "", "", "", "",
                          f.kind, f.policyRule ?? "", [place, f.ruleText ?? ""].filter { !$0.isEmpty }.joined(separator: " "),
                          f.witness ?? "", "", f.evidence.description])
         }

@@ -70,7 +70,7 @@ struct ReportCommand: ParsableCommand {
     }
 
     private func loadPolicy(_ path: String) -> Policy {
-        fail("policy loader not yet available: \(path)")
+        do { return try PolicyLoader.load(path: path) } catch { fail(error.description) }
     }
 
     private func write(_ text: String, to path: String) {

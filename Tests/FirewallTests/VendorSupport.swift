@@ -45,8 +45,8 @@ enum Segments {
         if zone(of: src) == "lgwan", (IPAddress("10.30.8.10")!...IPAddress("10.30.8.19")!).contains(dst), proto == IPProto.tcp, dport == 3389 { return true }
         return false
     }
-    static let hostSuffixes: [UInt32] = [0x0001, 0x0119, 0x0519, 0x080C, 0xFFFE]   // .0.1 .1.25 .5.25 .8.12 .255.254
-    static let ports: [UInt16] = [22, 23, 25, 53, 80, 135, 137, 139, 443, 445, 1433, 3389, 8080]
+    static let hostSuffixes: [UInt32] = [0x0001, 0x007B, 0x0119, 0x0519, 0x080C, 0xFFFE]   // .0.1 .0.123 .1.25 .5.25 .8.12 .255.254
+    static let ports: [UInt16] = [22, 23, 25, 53, 80, 123, 135, 137, 139, 443, 445, 1433, 3389, 8080]
 
     /// Every forbidden cross-zone packet of the grid the configuration permits, as "src→dst proto/port" signatures
     /// (zone names, protocol name, destination port or ICMP type).

@@ -35,9 +35,11 @@ def ts(t):
 flow_counter = [1000000000]
 def alert(t, src, sport, dst, dport, proto, sz, dz, rule, verdict, vlan, iface):
     flow_counter[0] += random.randint(1000, 90000)
-    seg = {"src_zone": sz, "dest_zone": dz, "src_zone_label": ZONES.get(sz, sz), "dest_zone_label": ZONES.get(dz, dz),
-           "rule": rule, "rule_location": f"iizuka.yaml:{RULE_LINE[rule]}" if rule else None,
-           "cite": CITE.get(rule, ""), "initiator": "src", "verdict": verdict}
+    # The segcheck object as `segcheck review`/`monitor` write it (plus rule_location, which they may add).
+    seg = {"finding": verdict, "verdict": verdict, "src_zone": sz or None, "src_zone_label": ZONES.get(sz) if sz else None,
+           "dest_zone": dz, "dest_zone_label": ZONES.get(dz, dz),
+           "rule": rule or "default-deny", "rule_location": f"iizuka.yaml:{RULE_LINE[rule]}" if rule else None,
+           "cite": CITE.get(rule, ""), "initiator": "handshake", "layer": 0, "policy": "飯塚市 (例)"}
     seg = {k: v for k, v in seg.items() if v is not None}
     sig = f"segcheck {ZONES.get(sz, sz)} → {ZONES.get(dz, dz)} {verdict}" + (f" ({rule})" if rule else "")
     return {"timestamp": ts(t), "flow_id": flow_counter[0], "in_iface": iface, "event_type": "alert", "vlan": [vlan],
@@ -161,32 +163,43 @@ def zone(name, tier):
 def rule(line, text, action="ACCEPT"):
     return {"file": "fw-honcho.rules", "line": line, "column": 1, "chain": "FORWARD", "text": text, "action": action, "is_default": False}
 
-# Shaped after the Firewall module's CheckResult (findings with zone refs, deciding rule, policy breach, witness;
-# proofs; anomalies). `segcheck report` also accepts flat variants (src_zone as a name, policy_rule, ...).
+# Shaped after `segcheck firewall --json` (schema segcheck-firewall/1, see docs/firewall.md): findings with zone refs,
+# deciding rule, trace, broken policy rule and witness; proofs; anomalies. `segcheck report` also accepts flat variants.
+def witness(proto, src, sport, dst, dport, i, o):
+    return {"src_ip": src, "dest_ip": dst, "proto": proto, "proto_number": PROTO[proto.upper()], "src_port": sport,
+            "dest_port": dport, "in_interface": i, "out_interface": o, "ct_state": "new"}
+
+def finding(n, sz, tsz, dz, tdz, r, policy_rule, w):
+    return {"id": f"FW-{n:04d}", "kind": "forbidden-flow", "severity": "error", "config": "fw-honcho.rules",
+            "src_zone": zone(sz, tsz), "dest_zone": zone(dz, tdz), "rule": r, "trace": [r],
+            "policy": {"rule_id": policy_rule, "action": "deny", "cite": CITE[policy_rule],
+                       "location": {"file": "rulesets/examples/iizuka.yaml", "line": RULE_LINE[policy_rule], "column": 5}},
+            "witness": w, "uncertain": False, "depends_on": []}
+
 firewall = {
-    "config": "fw-honcho.rules", "format": "iptables-save", "device": "本庁舎 境界FW (fw-honcho)",
+    "schema": "segcheck-firewall/1",
+    "policy": {"name": "飯塚市 (例)", "sources": ["rulesets/examples/iizuka.yaml"]},
+    "configs": [{"file": "fw-honcho.rules", "format": "iptables-save", "families": ["ipv4"], "chains": 3, "rules": 41,
+                 "forbidden_pairs": 8, "proven_pairs": 6, "notes": []}],
     "findings": [
-        {"src_zone": zone("lgwan", "lgwan"), "dst_zone": zone("inet", "internet"),
-         "rule": rule(23, "-A FORWARD -i lg0 -o inet0 -p tcp -m tcp --dport 445 -j ACCEPT"),
-         "breach": {"rule_id": "LG-INET", "action": "deny", "cite": CITE["LG-INET"]},
-         "witness": {"proto": 6, "src_ip": "192.0.2.64", "src_port": 1024, "dst_ip": "192.0.2.128", "dst_port": 445,
-                     "in_iface": "lg0", "out_iface": "inet0"},
-         "uncertain": False},
-        {"src_zone": zone("mynumber", "mynumber"), "dst_zone": zone("lgwan-wan", "lgwan-wan"),
-         "rule": rule(31, "-A FORWARD -i mn0 -o wan0 -j ACCEPT"),
-         "breach": {"rule_id": "MN-WAN", "action": "deny", "cite": CITE["MN-WAN"]},
-         "witness": {"proto": 17, "src_ip": "192.0.2.0", "src_port": 0, "dst_ip": "198.51.100.0", "dst_port": 0,
-                     "in_iface": "mn0", "out_iface": "wan0"},
-         "uncertain": False},
+        finding(1, "lgwan", "lgwan", "inet", "internet", rule(23, "-A FORWARD -i lg0 -o inet0 -p tcp -m tcp --dport 445 -j ACCEPT"),
+                "LG-INET", witness("tcp", "192.0.2.64", 1024, "192.0.2.128", 445, "lg0", "inet0")),
+        finding(2, "mynumber", "mynumber", "lgwan-wan", "lgwan-wan", rule(31, "-A FORWARD -i mn0 -o wan0 -j ACCEPT"),
+                "MN-WAN", witness("udp", "192.0.2.0", 0, "198.51.100.0", 0, "mn0", "wan0")),
     ],
-    "proofs": [{"src_zone": zone(a, ta), "dst_zone": zone(b, tb)} for (a, ta, b, tb) in [
+    "proofs": [{"config": "fw-honcho.rules", "src_zone": zone(a, ta), "dest_zone": zone(b, tb),
+                "statement": f"no packet from {a} to {b} that the policy forbids is accepted (exhaustive symbolic check)"}
+               for (a, ta, b, tb) in [
         ("mynumber", "mynumber", "inet", "internet"), ("inet", "internet", "mynumber", "mynumber"),
         ("inet", "internet", "lgwan", "lgwan"), ("mynumber", "mynumber", "external", "external"),
         ("external", "external", "lgwan", "lgwan"), ("external", "external", "mynumber", "mynumber")]],
     "anomalies": [
-        {"kind": "shadowed", "rule": rule(40, "-A FORWARD -i inet0 -o sc0 -p tcp --dport 8080 -j ACCEPT"),
+        {"kind": "shadowed", "config": "fw-honcho.rules", "rule": rule(40, "-A FORWARD -i inet0 -o sc0 -p tcp --dport 8080 -j ACCEPT"),
          "blocking": [rule(38, "-A FORWARD -i inet0 -o sc0 -j ACCEPT")],
-         "message": "fw-honcho.rules:38 (-A FORWARD -i inet0 -o sc0 -j ACCEPT) がすべて先に一致するため、このルールは使われません"}],
+         "message": "fw-honcho.rules:38 (-A FORWARD -i inet0 -o sc0 -j ACCEPT) がすべて先に一致するため、このルールは使われません",
+         "src_zone": zone("inet", "internet"), "dest_zone": zone("security-cloud", "security-cloud"), "witness": None}],
+    "diff": None,
+    "summary": {"findings": 2, "anomalies": 1, "forbidden_pairs": 8, "proven_pairs": 6, "exit_code": 1},
 }
 with open(os.path.join(here, "firewall-honcho.json"), "w", encoding="utf-8") as f:
     json.dump(firewall, f, ensure_ascii=False, indent=2); f.write("\n")

@@ -1,1 +1,0 @@
-// EventOutput: placeholder until its first file lands.

@@ -1,1 +1,0 @@
-// Flows: placeholder until its first file lands.

@@ -1,0 +1,420 @@
+// Inspect: the review pipeline for one worker thread — decode → defragment → flow → verdict (once per flow) → events.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Capture
+import EventOutput
+import Flows
+import Policy
+import PolicyCompiler
+import Synchronization
+import Wire
+
+/// Settings of one inspector.
+public struct InspectorConfiguration: Sendable {
+    /// Flows tracked at once; when full, the flow idle the longest is evicted (and counted).
+    public var flowCapacity: Int = 1 << 20
+    public var timeouts = FlowTimeouts()
+    /// Key flows on their 802.1Q tags too (Suricata's `vlan.use-for-tracking`).
+    public var vlanInFlowKey = true
+    /// Packets of each violating flow written to the evidence sink.
+    public var evidencePacketsPerFlow: UInt16 = 16
+    /// Check outer tunnel flows as well as the flows inside them.
+    public var checkOuterFlows = true
+    public init() {}
+}
+
+/// Per-flow data the inspector keeps beside the flow table, indexed by slot.
+struct FlowExtra {
+    var decision: Decision
+    var generation: UInt32
+    /// Bit per `FindingKind` already raised on this flow.
+    var raised: UInt16
+    var evidenceLeft: UInt16
+    /// MAC pinning checked for the initiator (1) and the responder (2).
+    var macChecked: UInt8
+    var tunnelDepth: UInt8
+    var tunnelKind: UInt8
+    var vlanCount: UInt8
+    var vlan0: UInt16
+    var vlan1: UInt16
+    /// The initiator's ICMP type and code (ports of the classified tuple for ICMP).
+    var icmpType: UInt8
+    var icmpCode: UInt8
+    var firstSrcMAC: UInt64
+    var firstDstMAC: UInt64
+    var firstSenderIsA: Bool
+    var fileIndex: Int32
+    var outer: FlowTuple
+}
+
+/// Per-packet state of an `Inspector`.
+struct HotState {
+    var packet = DecodedPacket()
+    var now: Int64 = 0
+    var nextExpiry: Int64 = .min
+    var evidenceWritten = false
+    var hasMACPins: Bool
+    var generation: UInt32 = 0
+    var fileIndex: Int32 = -1
+    var counters = InspectionCounters()
+    init(hasMACPins: Bool) { self.hasMACPins = hasMACPins }
+}
+
+/// Runs the pipeline on packets handed to it one at a time. Not thread-safe except `replacePolicy`, which any
+/// thread may call: flows created after it use the new policy; flows already open keep the verdict they got.
+public final class Inspector {
+    public let configuration: InspectorConfiguration
+    /// Every counter so far.
+    public var counters: InspectionCounters { hot.pointee.counters }
+    let table: FlowTable
+    let extras: UnsafeMutablePointer<FlowExtra>
+    let sink: any EventSink
+
+    // Policies by generation; flows point at the generation that classified them.
+    var policy: CompiledPolicy
+    var policies: [UInt32: CompiledPolicy] = [:]
+    var flowsByGeneration: [UInt32: Int] = [:]
+    // Hand-over from other threads.
+    var pendingLock = pthread_mutex_t()
+    var pending: CompiledPolicy?
+    /// Set when `pending` holds a policy; read once per packet (a relaxed atomic load).
+    let pendingFlag = Atomic<UInt32>(0)
+
+    /// The state touched per packet, behind a pointer: no dynamic exclusivity checks on the hot path.
+    let hot: UnsafeMutablePointer<HotState>
+    var defrag = Defragmenter()
+    var files: [String] = []
+
+    public init(policy: CompiledPolicy, sink: any EventSink, configuration: InspectorConfiguration = InspectorConfiguration()) {
+        self.configuration = configuration
+        self.policy = policy
+        self.sink = sink
+        self.table = FlowTable(capacity: configuration.flowCapacity, timeouts: configuration.timeouts)
+        self.extras = UnsafeMutablePointer<FlowExtra>.allocate(capacity: configuration.flowCapacity)
+        self.hot = UnsafeMutablePointer<HotState>.allocate(capacity: 1)
+        hot.initialize(to: HotState(hasMACPins: policy.policy.hosts.contains { !$0.macs.isEmpty }))
+        policies[0] = policy
+        pthread_mutex_init(&pendingLock, nil)
+    }
+
+    deinit {
+        hot.deinitialize(count: 1)
+        hot.deallocate()
+        extras.deallocate()
+        pthread_mutex_destroy(&pendingLock)
+    }
+
+    /// The policy new flows are classified with.
+    public var currentPolicy: CompiledPolicy { policy }
+    /// Flows open now.
+    public var activeFlows: Int { table.count }
+
+    /// Hands a new policy over (from any thread). It takes effect for flows that start after the next hot.pointee.packet.
+    public func replacePolicy(_ newPolicy: CompiledPolicy) {
+        pthread_mutex_lock(&pendingLock)
+        pending = newPolicy
+        pendingFlag.store(1, ordering: .releasing)
+        pthread_mutex_unlock(&pendingLock)
+    }
+
+    func adoptPendingPolicy() {
+        pthread_mutex_lock(&pendingLock)
+        if let p = pending {
+            hot.pointee.generation &+= 1
+            policy = p
+            policies[hot.pointee.generation] = p
+            hot.pointee.hasMACPins = p.policy.hosts.contains { !$0.macs.isEmpty }
+            pending = nil
+        }
+        pendingFlag.store(0, ordering: .relaxed)
+        pthread_mutex_unlock(&pendingLock)
+        // Forget policies no open flow uses any more.
+        for (g, n) in flowsByGeneration where n == 0 && g != hot.pointee.generation { policies[g] = nil; flowsByGeneration[g] = nil }
+    }
+
+    /// Names the capture file the following packets come from (shown as `pcap_filename` on flows that start in it).
+    public func beginFile(_ name: String) {
+        files.append(name)
+        hot.pointee.fileIndex = Int32(files.count - 1)
+        hot.pointee.counters.files += 1
+    }
+
+    public func process(_ record: PacketRecord) {
+        process(bytes: record.bytes, timestamp: record.timestampNanoseconds, wireLength: record.wireLength, linkType: record.linkType)
+    }
+
+    /// Runs one packet through the pipeline.
+    public func process(bytes: UnsafeRawBufferPointer, timestamp: Int64, wireLength: UInt32, linkType: UInt32) {
+        if pendingFlag.load(ordering: .relaxed) != 0 { adoptPendingPolicy() }
+        hot.pointee.counters.packets &+= 1
+        hot.pointee.counters.bytes &+= UInt64(wireLength)
+        if hot.pointee.counters.packets == 1 { hot.pointee.counters.firstTimestamp = timestamp }
+        if timestamp > hot.pointee.counters.lastTimestamp { hot.pointee.counters.lastTimestamp = timestamp }
+        if timestamp > hot.pointee.now { hot.pointee.now = timestamp }
+        if hot.pointee.now >= hot.pointee.nextExpiry { expire(now: hot.pointee.now) }
+
+        Decoder.decode(bytes, linkType: linkType, into: &hot.pointee.packet)
+        hot.pointee.packet.wireLength = wireLength
+        switch hot.pointee.packet.status {
+        case .skipped:
+            hot.pointee.counters.skipped &+= 1
+            hot.pointee.counters.skippedBy[Int(hot.pointee.packet.event.rawValue)] &+= 1
+            return
+        case .malformed:
+            hot.pointee.counters.malformed &+= 1
+            hot.pointee.counters.malformedBy[Int(hot.pointee.packet.event.rawValue)] &+= 1
+            return
+        case .decoded:
+            break
+        }
+        hot.pointee.counters.decoded &+= 1
+        if hot.pointee.packet.anomaly != .none { hot.pointee.counters.anomaliesBy[Int(hot.pointee.packet.anomaly.rawValue)] &+= 1 }
+        if hot.pointee.packet.vlanCount > 0 { hot.pointee.counters.vlanTagged &+= 1 }
+        if hot.pointee.packet.tuple.src.isIPv4 { hot.pointee.counters.ipv4 &+= 1 } else { hot.pointee.counters.ipv6 &+= 1 }
+        switch hot.pointee.packet.tuple.proto {
+        case IPProto.tcp: hot.pointee.counters.tcp &+= 1
+        case IPProto.udp: hot.pointee.counters.udp &+= 1
+        case IPProto.icmp: hot.pointee.counters.icmp &+= 1
+        case IPProto.icmpv6: hot.pointee.counters.icmpv6 &+= 1
+        default: hot.pointee.counters.otherProto &+= 1
+        }
+        hot.pointee.evidenceWritten = false
+
+        if hot.pointee.packet.tunnelDepth > 0 {
+            hot.pointee.counters.tunnelled &+= 1
+            if configuration.checkOuterFlows {
+                track(hot.pointee.packet.outer, layer: 0, tcpFlags: 0, bytes: bytes, timestamp: timestamp, linkType: linkType, inner: false)
+            }
+        }
+        var tuple = hot.pointee.packet.tuple
+        if hot.pointee.packet.isFragment {
+            hot.pointee.counters.fragments &+= 1
+            let result = defrag.feed(hot.pointee.packet, timestampNanoseconds: timestamp)
+            if result.event != .none {
+                hot.pointee.counters.anomaliesBy[Int(result.event.rawValue)] &+= 1
+                if let kind = FindingKind.from(result.event) { raisePacketFinding(kind, tuple: result.tuple, timestamp: timestamp) }
+            }
+            guard result.status == .classified else { return }   // no ports yet: accounted when the first fragment comes
+            tuple = result.tuple
+            let slot = track(tuple, layer: hot.pointee.packet.tunnelDepth > 0 ? 1 : 0, tcpFlags: hot.pointee.packet.tcpFlags, bytes: bytes,
+                             timestamp: timestamp, linkType: linkType, inner: hot.pointee.packet.tunnelDepth > 0)
+            // Fragments that came before the first one are accounted to the flow now.
+            if result.heldPackets > 0 {
+                let senderIsA = FlowKey.canonical(src: tuple.src, dst: tuple.dst, srcPort: tuple.srcPort, dstPort: tuple.dstPort, proto: tuple.proto).srcIsA
+                table.addHeld(slot, senderIsA: senderIsA, packets: UInt64(result.heldPackets), bytes: result.heldBytes)
+            }
+            return
+        }
+        track(tuple, layer: hot.pointee.packet.tunnelDepth > 0 ? 1 : 0, tcpFlags: hot.pointee.packet.tcpFlags, bytes: bytes, timestamp: timestamp, linkType: linkType, inner: hot.pointee.packet.tunnelDepth > 0)
+    }
+
+    /// Finds or creates the flow of `t` and accounts the packet to it.
+    @inline(__always) @discardableResult
+    func track(_ t: FlowTuple, layer: UInt8, tcpFlags: UInt8, bytes: UnsafeRawBufferPointer, timestamp: Int64, linkType: UInt32, inner: Bool) -> Int32 {
+        var sport = t.srcPort, dport = t.dstPort
+        var isReply = false
+        let isICMP = t.proto == IPProto.icmp || t.proto == IPProto.icmpv6
+        if isICMP {
+            let n = ICMPPairing.normalize(proto: t.proto, type: UInt8(truncatingIfNeeded: t.srcPort))
+            sport = UInt16(n.keyType); isReply = n.isReply
+            dport = t.dstPort
+        }
+        let v0: UInt16 = configuration.vlanInFlowKey && hot.pointee.packet.vlanCount > 0 ? hot.pointee.packet.vlan0 : 0
+        let v1: UInt16 = configuration.vlanInFlowKey && hot.pointee.packet.vlanCount > 1 ? hot.pointee.packet.vlan1 : 0
+        // ICMP: both "ports" hold the request type of the pair, so requests and replies share one key.
+        let (key, senderIsA) = FlowKey.canonical(src: t.src, dst: t.dst, srcPort: sport,
+                                                 dstPort: isICMP ? sport : dport, proto: t.proto, vlan0: v0, vlan1: v1, layer: layer)
+        let hash = key.hash64
+        var slot = table.lookup(key, hash: hash)
+        if slot < 0 {
+            slot = createFlow(key, hash: hash, t: t, tcpFlags: tcpFlags, senderIsA: senderIsA, isReply: isReply, inner: inner, timestamp: timestamp)
+        }
+        table.update(slot, now: timestamp, senderIsA: senderIsA, bytes: hot.pointee.packet.wireLength, tcpFlags: tcpFlags)
+        let x = extras + Int(slot)
+        if hot.pointee.hasMACPins && x.pointee.macChecked != 3 && hot.pointee.packet.srcMAC.value != 0 && layer == 0 {
+            let e = table.entries[Int(slot)]
+            let toServer = senderIsA == e.initiatorIsA
+            let bit: UInt8 = toServer ? 1 : 2
+            if x.pointee.macChecked & bit == 0 {
+                x.pointee.macChecked |= bit
+                checkMAC(slot: slot, sender: t.src, mac: hot.pointee.packet.srcMAC, timestamp: timestamp)
+            }
+        }
+        if x.pointee.raised & FindingKind.violationMask != 0 && x.pointee.evidenceLeft > 0 && !hot.pointee.evidenceWritten {
+            x.pointee.evidenceLeft -= 1
+            hot.pointee.evidenceWritten = true
+            sink.evidence(flowID: table.entries[Int(slot)].flowID, timestamp: timestamp, linkType: linkType, wireLength: hot.pointee.packet.wireLength, bytes: bytes)
+        }
+        return slot
+    }
+
+    func createFlow(_ key: FlowKey, hash: UInt64, t: FlowTuple, tcpFlags: UInt8, senderIsA: Bool, isReply: Bool, inner: Bool, timestamp: Int64) -> Int32 {
+        if table.isFull {
+            let victim = table.oldest()
+            hot.pointee.counters.flowsEvicted &+= 1
+            endFlow(victim, reason: .evicted)
+        }
+        let (senderIsInitiator, method) = InitiatorRule.decide(proto: t.proto, tcpFlags: tcpFlags, srcPort: t.srcPort, dstPort: t.dstPort, isReply: isReply)
+        let initiatorIsA = senderIsInitiator == senderIsA
+        let slot = table.insert(key, hash: hash, now: timestamp, initiatorIsA: initiatorIsA, method: method)
+        hot.pointee.counters.flows &+= 1
+        flowsByGeneration[hot.pointee.generation, default: 0] += 1
+        if inner { hot.pointee.counters.tunnelInnerFlows &+= 1 }
+
+        // The verdict: once per flow, with the initiator as source.
+        let cSrc = senderIsInitiator ? t.src : t.dst
+        let cDst = senderIsInitiator ? t.dst : t.src
+        let isICMP = t.proto == IPProto.icmp || t.proto == IPProto.icmpv6
+        let icmpType = isICMP ? UInt8(truncatingIfNeeded: key.aPort) : 0
+        let icmpCode = isICMP ? UInt8(truncatingIfNeeded: t.dstPort) : 0
+        let cSport: UInt16 = isICMP ? UInt16(icmpType) : (senderIsInitiator ? t.srcPort : t.dstPort)
+        let cDport: UInt16 = isICMP ? UInt16(icmpCode) : (senderIsInitiator ? t.dstPort : t.srcPort)
+        let decision = policy.classify(src: cSrc, dst: cDst, proto: t.proto, srcPort: cSport, dstPort: cDport)
+
+        extras.advanced(by: Int(slot)).initialize(to: FlowExtra(
+            decision: decision, generation: hot.pointee.generation, raised: 0, evidenceLeft: configuration.evidencePacketsPerFlow,
+            macChecked: 0, tunnelDepth: inner ? hot.pointee.packet.tunnelDepth : 0, tunnelKind: inner ? hot.pointee.packet.tunnelKind.rawValue : 0,
+            vlanCount: hot.pointee.packet.vlanCount, vlan0: hot.pointee.packet.vlan0, vlan1: hot.pointee.packet.vlan1, icmpType: icmpType, icmpCode: icmpCode,
+            firstSrcMAC: hot.pointee.packet.srcMAC.value, firstDstMAC: hot.pointee.packet.dstMAC.value, firstSenderIsA: senderIsA, fileIndex: hot.pointee.fileIndex,
+            outer: inner ? hot.pointee.packet.outer : FlowTuple()))
+        if let kind = FindingKind.from(decision.verdict) {
+            raise(kind, slot: slot, timestamp: timestamp, detail: nil)
+        }
+        return slot
+    }
+
+    /// 通信経路の限定: a pinned host group's address must send from one of its MACs.
+    func checkMAC(slot: Int32, sender: IPAddress, mac: MACAddress, timestamp: Int64) {
+        let host = policy(for: slot).hostIndex(of: sender)
+        guard host >= 0, !policy(for: slot).macAllowed(hostIndex: host, mac: mac) else { return }
+        let group = policy(for: slot).policy.hosts[Int(host)]
+        raise(.macNotAllowed, slot: slot, timestamp: timestamp,
+              detail: "\(sender) (\(group.name)) sent from \(mac), allowed: \(group.macs.map(\.description).joined(separator: ", "))")
+    }
+
+    @inline(__always) func policy(for slot: Int32) -> CompiledPolicy {
+        let g = extras[Int(slot)].generation
+        return g == hot.pointee.generation ? policy : (policies[g] ?? policy)
+    }
+
+    func raise(_ kind: FindingKind, slot: Int32, timestamp: Int64, detail: String?) {
+        let bit = UInt16(1) << UInt16(kind.rawValue)
+        let x = extras + Int(slot)
+        guard x.pointee.raised & bit == 0 else { return }
+        let wasViolating = x.pointee.raised & FindingKind.violationMask != 0
+        x.pointee.raised |= bit
+        hot.pointee.counters.findingsBy[Int(kind.rawValue)] &+= 1
+        if kind.isViolation && !wasViolating { hot.pointee.counters.violatingFlows &+= 1 }
+        sink.finding(Finding(kind: kind, timestamp: timestamp, flow: info(slot, reason: .shutdown), detail: detail))
+    }
+
+    /// Fragment evasion: a finding about a packet, attached to the flow its tuple names (ports may be unknown).
+    func raisePacketFinding(_ kind: FindingKind, tuple: FlowTuple, timestamp: Int64) {
+        hot.pointee.counters.findingsBy[Int(kind.rawValue)] &+= 1
+        var f = FlowInfo(policy: policy.policy)
+        f.src = tuple.src; f.dst = tuple.dst; f.srcPort = tuple.srcPort; f.dstPort = tuple.dstPort; f.proto = tuple.proto
+        f.start = timestamp; f.end = timestamp
+        f.vlan0 = hot.pointee.packet.vlan0; f.vlan1 = hot.pointee.packet.vlan1; f.vlanCount = hot.pointee.packet.vlanCount
+        if hot.pointee.packet.srcMAC.value != 0 || hot.pointee.packet.dstMAC.value != 0 { f.srcMAC = hot.pointee.packet.srcMAC; f.dstMAC = hot.pointee.packet.dstMAC; f.hasMACs = true }
+        f.decision = policy.classify(src: tuple.src, dst: tuple.dst, proto: tuple.proto, srcPort: tuple.srcPort, dstPort: tuple.dstPort)
+        f.tunnelDepth = hot.pointee.packet.tunnelDepth
+        if hot.pointee.packet.tunnelDepth > 0 { f.outer = hot.pointee.packet.outer }
+        f.alerted = true
+        let (key, _) = FlowKey.canonical(src: tuple.src, dst: tuple.dst, srcPort: 0, dstPort: 0, proto: tuple.proto)
+        f.flowID = (key.hash64 ^ (UInt64(hot.pointee.packet.ipIdentification) &* 0x9E37_79B9_7F4A_7C15)) & 0x7FFF_FFFF_FFFF_FFFF
+        if hot.pointee.fileIndex >= 0 { f.captureFile = files[Int(hot.pointee.fileIndex)] }
+        let what = kind == .fragmentOverlap ? "overlapping fragments" : "tiny fragment"
+        sink.finding(Finding(kind: kind, timestamp: timestamp, flow: f,
+                             detail: "\(what) \(tuple.src) → \(tuple.dst) id \(hot.pointee.packet.ipIdentification)"))
+    }
+
+    /// Everything the events say about the flow in `slot`.
+    func info(_ slot: Int32, reason: FlowEndReason) -> FlowInfo {
+        let e = table.entries[Int(slot)]
+        let x = extras[Int(slot)]
+        var f = FlowInfo(policy: policy(for: slot).policy)
+        f.flowID = e.flowID
+        let c = e.client, s = e.server
+        f.src = c.ip; f.dst = s.ip
+        if e.key.proto == IPProto.icmp || e.key.proto == IPProto.icmpv6 {
+            f.srcPort = UInt16(x.icmpType); f.dstPort = UInt16(x.icmpCode)
+        } else {
+            f.srcPort = c.port; f.dstPort = s.port
+        }
+        f.proto = e.key.proto
+        f.vlan0 = x.vlan0; f.vlan1 = x.vlan1; f.vlanCount = x.vlanCount
+        if x.firstSrcMAC != 0 || x.firstDstMAC != 0 {
+            // Stored as sender → receiver of the first packet; report as initiator → responder.
+            let firstSenderIsInitiator = x.firstSenderIsA == e.initiatorIsA
+            f.srcMAC = MACAddress(firstSenderIsInitiator ? x.firstSrcMAC : x.firstDstMAC)
+            f.dstMAC = MACAddress(firstSenderIsInitiator ? x.firstDstMAC : x.firstSrcMAC)
+            f.hasMACs = true
+        }
+        f.start = e.start; f.end = e.last
+        f.pktsToServer = e.pktsToServer; f.pktsToClient = e.pktsToClient
+        f.bytesToServer = e.bytesToServer; f.bytesToClient = e.bytesToClient
+        f.state = e.state; f.endReason = reason
+        f.initiator = e.initiatorMethod
+        f.decision = x.decision
+        f.tunnelDepth = x.tunnelDepth
+        f.tunnelKind = Self.tunnelName(x.tunnelKind)
+        f.outer = x.outer
+        f.alerted = x.raised != 0
+        if x.fileIndex >= 0 && Int(x.fileIndex) < files.count { f.captureFile = files[Int(x.fileIndex)] }
+        return f
+    }
+
+    static func tunnelName(_ raw: UInt8) -> String {
+        switch TunnelKind(rawValue: raw) {
+        case .ipInIP: return "ip-in-ip"
+        case .gre: return "gre"
+        case .vxlan: return "vxlan"
+        default: return ""
+        }
+    }
+
+    func endFlow(_ slot: Int32, reason: FlowEndReason) {
+        sink.flowEnded(info(slot, reason: reason))
+        flowsByGeneration[extras[Int(slot)].generation, default: 1] -= 1
+        table.remove(slot)
+    }
+
+    /// Ends flows idle past their timeout at packet time `now` (the monitor also calls this on a quiet feed).
+    public func expire(now: Int64) {
+        while true {
+            let s = table.expired(now: now)
+            if s < 0 { break }
+            hot.pointee.counters.flowsTimedOut &+= 1
+            endFlow(s, reason: .timeout)
+        }
+        defrag.expire(now: now)
+        hot.pointee.nextExpiry = now + 1_000_000_000
+    }
+
+    /// A copy of the hot.pointee.counters with the open flows filled in (for periodic stats).
+    public func snapshot() -> InspectionCounters {
+        var c = hot.pointee.counters
+        c.flowsActive = UInt64(table.count)
+        c.reassembled = defrag.counters.datagramsCompleted
+        return c
+    }
+
+    /// Ends every open flow (reason `shutdown`), emits the final stats and flushes the sink.
+    public func finish() {
+        defrag.expire(now: .max)
+        hot.pointee.counters.reassembled = defrag.counters.datagramsCompleted
+        hot.pointee.counters.fragmentsPending = defrag.counters.heldFragmentsNeverClassified
+        while true {
+            let s = table.oldest()
+            if s < 0 { break }
+            hot.pointee.counters.flowsEndedAtShutdown &+= 1
+            endFlow(s, reason: .shutdown)
+        }
+        hot.pointee.counters.flowsActive = 0
+        sink.stats(hot.pointee.counters, at: hot.pointee.counters.lastTimestamp, final: true)
+        sink.flush()
+    }
+}

@@ -1,1 +1,0 @@
-// Inspect: placeholder until its first file lands.

@@ -1,0 +1,43 @@
+// Property test: on random policies, the compiled automaton and the separately written linear scan agree on every flow.
+import PropertyBased
+import Policy
+import PolicyCompiler
+import Testing
+import Wire
+
+@Suite struct CompilerPropertyTests {
+    /// Compares compiled lookup with the oracle on `flows` random flows; returns the number of disagreements (after #expect).
+    static func disagreements(seed: UInt64, maxRules: Int, flows: Int) throws -> Int {
+        let random = RandomPolicy.make(seed: seed, maxRules: maxRules)
+        let compiled = try CompiledPolicy.compile(random.policy)
+        let oracle = LinearClassifier(policy: random.policy)
+        var rng = SeededRandom(seed: seed ^ 0xF10F)
+        var bad = 0
+        for _ in 0..<flows {
+            let (s, d, p, sp, dp) = random.flow(&rng)
+            let a = compiled.classify(src: s, dst: d, proto: p, srcPort: sp, dstPort: dp)
+            let b = oracle.classify(src: s, dst: d, proto: p, srcPort: sp, dstPort: dp)
+            if a != b {
+                if bad == 0 { Issue.record("seed \(seed): \(s) → \(d) proto \(p) \(sp)/\(dp): compiled \(a), linear \(b)") }
+                bad += 1
+            }
+            // The address-only queries must agree too.
+            if compiled.zoneIndex(of: s) != Int32(oracle.zone(of: s)) { bad += 1 }
+        }
+        return bad
+    }
+
+    @Test func smallPoliciesManyFlows() async throws {
+        await propertyCheck(count: 20, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+            let bad = (try? Self.disagreements(seed: UInt64(seed), maxRules: 40, flows: 3000)) ?? -1
+            #expect(bad == 0)
+        }
+    }
+
+    @Test func largePolicies() async throws {
+        await propertyCheck(count: 2, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+            let bad = (try? Self.disagreements(seed: UInt64(seed), maxRules: 3000, flows: 4000)) ?? -1
+            #expect(bad == 0)
+        }
+    }
+}

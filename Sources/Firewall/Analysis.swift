@@ -60,6 +60,8 @@ public struct Anomaly: Sendable {
     /// Earlier rules that hide this one (shadowed/redundant).
     public var blocking: [RuleRef]
     public var message: String
+    /// The same message in Japanese (for --lang ja).
+    public var messageJA: String = ""
     public var srcZone: ZoneRef?
     public var dstZone: ZoneRef?
     public var witness: Packet?
@@ -276,7 +278,8 @@ public final class FirewallAnalysis {
                 if !chain.rules.isEmpty {
                     out.append(Anomaly(kind: .unusedChain, config: rs.file,
                                        rule: RuleRef(file: chain.location.file, line: chain.location.line, column: chain.location.column, chain: chain.name, text: chain.name, label: nil, action: chain.defaultAction.description, isDefault: true),
-                                       blocking: [], message: "chain \(chain.name) is never reached (no hook and no jump leads to it)"))
+                                       blocking: [], message: "chain \(chain.name) is never reached (no hook and no jump leads to it)",
+                                       messageJA: "チェーン \(chain.name) はどのフックからもジャンプからも到達しません"))
                 }
                 continue
             }
@@ -287,7 +290,8 @@ public final class FirewallAnalysis {
                 if ev.reach[c][i] != BDD.falseRef { continue }
                 if bdd.and(o, space.wellFormed) == BDD.falseRef {
                     out.append(Anomaly(kind: .neverMatches, config: rs.file, rule: ruleRef(ev, c, i), blocking: [],
-                                       message: "the match of this rule is empty: no packet can satisfy it"))
+                                       message: "the match of this rule is empty: no packet can satisfy it",
+                                       messageJA: "この規則の条件を満たすパケットは存在しません"))
                     continue
                 }
                 // Hidden by the union of earlier rules: name the earlier rules that overlap it.
@@ -304,7 +308,9 @@ public final class FirewallAnalysis {
                 out.append(Anomaly(kind: differentAction ? .shadowed : .redundant, config: rs.file, rule: ruleRef(ev, c, i),
                                    blocking: blocking,
                                    message: differentAction ? "never takes effect: every packet it matches is decided earlier, partly with a different action"
-                                                            : "never takes effect: every packet it matches is already decided the same way by earlier rules"))
+                                                            : "never takes effect: every packet it matches is already decided the same way by earlier rules",
+                                   messageJA: differentAction ? "効果がありません: 一致するパケットはすべて先行する規則で (一部は異なる動作で) 決定済みです"
+                                                              : "効果がありません: 一致するパケットはすべて先行する規則で同じ動作に決定済みです"))
             }
             // Removable rules in base chains: same verdict as the policy and no later rule overlaps.
             if attached.contains(chain.name), chain.defaultAction == .accept || chain.defaultAction == .drop {
@@ -316,7 +322,8 @@ public final class FirewallAnalysis {
                     if reached != BDD.falseRef, verdictClass(r.action) == defaultClass,
                        r.match.unknowns.isEmpty, bdd.and(reached, later) == BDD.falseRef {
                         out.append(Anomaly(kind: .redundant, config: rs.file, rule: ruleRef(ev, c, i), blocking: [],
-                                           message: "removable: the chain's default policy (\(chain.defaultAction)) already does the same to every packet it matches"))
+                                           message: "removable: the chain's default policy (\(chain.defaultAction)) already does the same to every packet it matches",
+                                           messageJA: "削除可能: 一致するパケットにはチェーンの既定ポリシー (\(chain.defaultAction)) が同じ動作をします"))
                     }
                     later = bdd.or(later, compiled[i].1)
                 }
@@ -333,17 +340,23 @@ public final class FirewallAnalysis {
                         if x == BDD.falseRef { continue }
                         let bad = bdd.andNot(x, policySpace.allowed)
                         if bad == BDD.falseRef { continue }
-                        let served = policy.flows.indices.filter { policy.flows[$0].action != .deny && bdd.and(x, bdd.and(policySpace.flowMatch[$0], policySpace.allowed)) != BDD.falseRef }
+                        // Allowances the rule could serve: judged on its whole match (earlier rules may already cover them).
+                        let written = bdd.and(compiled[i].1, pairAll)
+                        let served = policy.flows.indices.filter { policy.flows[$0].action != .deny && bdd.and(written, bdd.and(policySpace.flowMatch[$0], policySpace.allowed)) != BDD.falseRef }
                         let everything = bdd.implies(pairAll, ev.forwardReach[c][i])
                         if served.isEmpty && !everything { continue }
                         let w = space.pick(bad, preferences: preferences(src: a, dst: b))
-                        let msg: String
+                        let msg: String, ja: String
+                        let za = policy.zones[a], zb = policy.zones[b]
                         if served.isEmpty {
-                            msg = "accepts every packet from \(policy.zones[a].name) to \(policy.zones[b].name) (any protocol, any port) although the policy allows none of it"
+                            msg = "accepts every packet from \(za.name) to \(zb.name) (any protocol, any port) although the policy allows none of it"
+                            ja = "\(za.label) から \(zb.label) へのすべての通信 (全プロトコル・全ポート) を許可しますが、ポリシーはいずれも許可していません"
                         } else {
-                            msg = "broader than the policy rule(s) it serves (\(served.map { policy.flows[$0].id }.joined(separator: ", "))): it also admits traffic from \(policy.zones[a].name) to \(policy.zones[b].name) the policy forbids"
+                            let ids = served.map { policy.flows[$0].id }.joined(separator: ", ")
+                            msg = "broader than the policy rule(s) it serves (\(ids)): it also admits traffic from \(za.name) to \(zb.name) the policy forbids"
+                            ja = "対応するポリシー規則 (\(ids)) より広く、\(za.label) から \(zb.label) へのポリシーが禁止する通信も許可しています"
                         }
-                        out.append(Anomaly(kind: .overlyBroad, config: rs.file, rule: ruleRef(ev, c, i), blocking: [], message: msg,
+                        out.append(Anomaly(kind: .overlyBroad, config: rs.file, rule: ruleRef(ev, c, i), blocking: [], message: msg, messageJA: ja,
                                            srcZone: zoneRef(a), dstZone: zoneRef(b), witness: w))
                     }
                 }

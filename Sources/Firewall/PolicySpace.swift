@@ -76,6 +76,10 @@ public final class PolicySpace {
 
     func endpoint(_ name: String, src: Bool) -> BDDRef {
         if name == "any" || name == "*" { return BDD.trueRef }
+        if name.hasPrefix("tier:") {
+            let tier = name.dropFirst(5)
+            return policy.zones.indices.filter { policy.zones[$0].tier == tier }.reduce(BDD.falseRef) { bdd.or($0, src ? srcZone[$1] : dstZone[$1]) }
+        }
         if let z = policy.zones.firstIndex(where: { $0.name == name }) { return src ? srcZone[z] : dstZone[z] }
         if let h = policy.hosts.first(where: { $0.name == name }) {
             let rs = h.networks.map { $0.first...$0.last } + h.ranges
@@ -89,9 +93,10 @@ public final class PolicySpace {
         var m = bdd.and(endpoint(f.from, src: true), endpoint(f.to, src: false))
         let icmp = space.protoIn([IPProto.icmp, IPProto.icmpv6])
         if let p = f.proto { m = bdd.and(m, space.protoIn([p])) }
-        if !f.ports.isEmpty { m = bdd.and(m, bdd.or(icmp, space.portsIn(space.dstPort, f.ports))) }
-        if let t = f.icmpType { m = bdd.and(m, bdd.or(bdd.not(icmp), space.equals(space.srcPort, FieldValue(lo: UInt64(t))))) }
-        if let c = f.icmpCode { m = bdd.and(m, bdd.or(bdd.not(icmp), space.equals(space.dstPort, FieldValue(lo: UInt64(c))))) }
+        // As PolicyCompiler: `ports` restrict a rule to port-carrying protocols, ICMP type/code to ICMP.
+        if !f.ports.isEmpty { m = bdd.and(m, bdd.and(space.protoIn(HeaderSpace.portProtocols), space.portsIn(space.dstPort, f.ports))) }
+        if let t = f.icmpType { m = bdd.and(m, bdd.and(icmp, space.equals(space.srcPort, FieldValue(lo: UInt64(t))))) }
+        if let c = f.icmpCode { m = bdd.and(m, bdd.and(icmp, space.equals(space.dstPort, FieldValue(lo: UInt64(c))))) }
         return m
     }
 
@@ -118,6 +123,7 @@ public final class PolicySpace {
     func flowMatches(_ f: FlowRule, _ p: Packet, _ sz: Int?, _ dz: Int?) -> Bool {
         func ep(_ name: String, _ a: IPAddress, _ z: Int?) -> Bool {
             if name == "any" || name == "*" { return true }
+            if name.hasPrefix("tier:") { return z.map { policy.zones[$0].tier == name.dropFirst(5) } ?? false }
             if let zi = policy.zones.firstIndex(where: { $0.name == name }) { return z == zi }
             if let h = policy.hosts.first(where: { $0.name == name }) {
                 return h.networks.contains { $0.contains(a) } || h.ranges.contains { $0.contains(a) }
@@ -126,9 +132,9 @@ public final class PolicySpace {
         }
         guard ep(f.from, p.src, sz), ep(f.to, p.dst, dz) else { return false }
         if let pr = f.proto, pr != p.proto { return false }
-        if !p.isICMP && !f.ports.isEmpty && !f.ports.contains(where: { $0.contains(p.dstPort) }) { return false }
-        if p.isICMP, let t = f.icmpType, UInt16(t) != p.srcPort { return false }
-        if p.isICMP, let c = f.icmpCode, UInt16(c) != p.dstPort { return false }
+        if !f.ports.isEmpty && (!HeaderSpace.portProtocols.contains(p.proto) || !f.ports.contains(where: { $0.contains(p.dstPort) })) { return false }
+        if let t = f.icmpType, !p.isICMP || UInt16(t) != p.srcPort { return false }
+        if let c = f.icmpCode, !p.isICMP || UInt16(c) != p.dstPort { return false }
         return true
     }
 }

@@ -22,8 +22,10 @@ public struct CompiledPolicy: Sendable {
     /// pairClass[src * classCount + dst]
     let pairClass: [UInt32]
     let classCount: Int
-    /// Row (in `cells`, counted in cells) of each pair class.
+    /// Start (in `rowChunks`) of each pair class's row.
     let rowStart: [UInt32]
+    /// Rows as lists of chunk numbers; chunk k holds cells[k*64 ..< k*64+64].
+    let rowChunks: [UInt32]
     let protoClass: [UInt8]
     let keyClass: [UInt16]
     let keyClassCount: Int
@@ -48,6 +50,7 @@ public struct CompiledPolicy: Sendable {
         public var keyClasses: Int
         public var pairClasses: Int
         public var verdictRows: Int
+        public var verdictChunks: Int
         public var cells: Int
         public var memoryBytes: Int
         public var buildSeconds: Double
@@ -77,14 +80,15 @@ public struct CompiledPolicy: Sendable {
         keyClass = builder.keyClassTable
         keyClassCount = builder.keyClassCount
         cells = builder.cells
+        rowChunks = builder.rowChunks
         hostMACs = policy.hosts.map { $0.macs.map(\.value).sorted() }
 
         let memory = addresses.starts.count * 20 + addresses.v4Top.count * 4 + addresses.v4Blocks.count * 4
-            + pairClass.count * 4 + rowStart.count * 4 + 256 + keyClass.count * 2 + cells.count * 4 + classZone.count * 8
+            + pairClass.count * 4 + rowStart.count * 4 + rowChunks.count * 4 + 256 + keyClass.count * 2 + cells.count * 4 + classZone.count * 8
         statistics = Statistics(zones: policy.zones.count, hostGroups: policy.hosts.count, rules: policy.flows.count,
                                 addressIntervals: addresses.starts.count, addressClasses: classCount,
                                 ipv4TrieBlocks: addresses.v4Blocks.count / 256, protocolClasses: builder.protoClassCount,
-                                keyClasses: keyClassCount, pairClasses: rowStart.count, verdictRows: builder.distinctRows,
+                                keyClasses: keyClassCount, pairClasses: rowStart.count, verdictRows: builder.distinctRows, verdictChunks: builder.cells.count / VerdictTableBuilder.chunkSize,
                                 cells: cells.count, memoryBytes: memory, buildSeconds: Self.seconds(clock.now - started))
         unreachableInheritedRules = builder.unreachableInherited
         try builder.checkReachability()
@@ -101,7 +105,8 @@ public struct CompiledPolicy: Sendable {
         let pair = Int(pairClass[s &* classCount &+ d])
         let key = (proto == 1 || proto == 58) ? (srcPort & 0xFF) << 8 | (dstPort & 0xFF) : dstPort
         let svc = Int(protoClass[Int(proto)]) &* keyClassCount &+ Int(keyClass[Int(key)])
-        let cell = cells[Int(rowStart[pair]) &+ svc]
+        let chunk = Int(rowChunks[Int(rowStart[pair]) &+ (svc >> VerdictTableBuilder.chunkShift)])
+        let cell = cells[(chunk << VerdictTableBuilder.chunkShift) | (svc & (VerdictTableBuilder.chunkSize - 1))]
         return Decision(verdict: Verdict(rawValue: UInt8(truncatingIfNeeded: cell & 7)) ?? .unknownZone,
                         rule: Int32(bitPattern: cell >> 3) &- 1,
                         srcZone: classZone[s], dstZone: classZone[d], srcHost: classHost[s], dstHost: classHost[d])

@@ -15,7 +15,10 @@ struct VerdictTableBuilder {
     var protoClassCount = 0
     var keyClassTable = [UInt16](repeating: 0, count: 65536)
     var keyClassCount = 0
+    /// Verdict cells, in chunks of `chunkSize`; a row is a list of chunk numbers in `rowChunks`.
     var cells: [UInt32] = []
+    var rowChunks: [UInt32] = []
+    var rowWidthChunks = 0
     var distinctRows = 0
 
     // Reachability: did rule r decide at least one cell, and if not, which earlier rule covered its first cell.
@@ -172,23 +175,29 @@ struct VerdictTableBuilder {
             ruleCells.append(list)
         }
 
-        // 7. Verdict rows: paint each pair class's row with its candidate rules in policy order, then share equal rows.
+        // 7. Verdict rows: paint each pair class's row with its candidate rules in policy order (first match wins). A row
+        //    is stored as chunks of 64 cells; equal chunks are stored once (hash-consed), so rows that differ from each
+        //    other in a few cells (a host group's exceptions to its zone's rules) share everything else.
         let rowWidth = protoClassCount * keyClassCount
-        var rowsByHash: [Int: [UInt32]] = [:]
-        var row = [UInt32](repeating: 0, count: rowWidth)
+        let chunksPerRow = (rowWidth + Self.chunkSize - 1) / Self.chunkSize
+        rowWidthChunks = chunksPerRow
+        var row = [UInt32](repeating: 0, count: chunksPerRow * Self.chunkSize)
         var next = [Int32](repeating: 0, count: rowWidth + 1)
+        var chunkByHash: [UInt64: UInt32] = [:]     // first chunk with this hash; more in `sameHash`
+        var sameHash: [UInt32] = []                 // per chunk: next chunk with the same hash, or UInt32.max
+        var rowByHash: [UInt64: [UInt32]] = [:]
+        var refs = [UInt32](repeating: 0, count: chunksPerRow)
         rowStart = []
         rowStart.reserveCapacity(pairs.count)
         for (pi, pair) in pairs.enumerated() {
-            let fill: UInt32
-            if pi == 0 { fill = Self.packed(.unknownZone, rule: -1) }
-            else { fill = Self.packed(pair.sameZone ? .intraZone : .defaultDeny, rule: -1) }
-            for i in 0..<rowWidth { row[i] = fill; next[i] = Int32(i) }
-            next[rowWidth] = Int32(rowWidth)
-            if pi != 0 {
-                for r in candidates[pair.candidate] {
+            let fill = pi == 0 ? Self.packed(.unknownZone, rule: -1) : Self.packed(pair.sameZone ? .intraZone : .defaultDeny, rule: -1)
+            for i in 0..<row.count { row[i] = fill }
+            let rules = pi == 0 ? [] : candidates[pair.candidate]
+            if !rules.isEmpty {
+                for i in 0...rowWidth { next[i] = Int32(i) }
+                for r in rules {
                     appearsInSomePair[r] = true
-                    let verdict: Verdict = switch rules[r].action { case .allow: .allowed; case .deny: .denied; case .alert: .alert }
+                    let verdict: Verdict = switch policy.flows[r].action { case .allow: .allowed; case .deny: .denied; case .alert: .alert }
                     let value = Self.packed(verdict, rule: r)
                     for span in ruleCells[r] {
                         let lo = span.proto * keyClassCount + span.lo, hi = span.proto * keyClassCount + span.hi
@@ -203,26 +212,52 @@ struct VerdictTableBuilder {
                     }
                 }
             }
-            // Share identical rows.
-            var hasher = Hasher()
-            for v in row { hasher.combine(v) }
-            let h = hasher.finalize()
+            // Chunks: find or store each.
+            for c in 0..<chunksPerRow {
+                let base = c * Self.chunkSize
+                var h: UInt64 = 0x243F_6A88_85A3_08D3
+                for i in base..<(base + Self.chunkSize) { h = (h ^ UInt64(row[i])) &* 0x100_0000_01B3; h ^= h >> 29 }
+                var found = chunkByHash[h] ?? UInt32.max
+                while found != UInt32.max {
+                    let at = Int(found) * Self.chunkSize
+                    var equal = true
+                    for i in 0..<Self.chunkSize where cells[at + i] != row[base + i] { equal = false; break }
+                    if equal { break }
+                    found = sameHash[Int(found)]
+                }
+                if found == UInt32.max {
+                    guard cells.count + Self.chunkSize <= memoryLimitCells else {
+                        throw PolicyError(SourceLocation(file: policy.sources.first ?? policy.name, line: 1, column: 1),
+                                          "policy too large to compile: more than \(memoryLimitCells) verdict cells (\(pairs.count) pair classes × \(rowWidth) service classes)")
+                    }
+                    found = UInt32(cells.count / Self.chunkSize)
+                    cells.append(contentsOf: row[base..<(base + Self.chunkSize)])
+                    sameHash.append(chunkByHash[h] ?? UInt32.max)
+                    chunkByHash[h] = found
+                }
+                refs[c] = found
+            }
+            // Rows: share identical chunk lists.
+            var rh: UInt64 = 0x1357_9BDF_2468_ACE0
+            for r in refs { rh = (rh ^ UInt64(r)) &* 0x100_0000_01B3; rh ^= rh >> 31 }
             var start: UInt32? = nil
-            for s in rowsByHash[h] ?? [] where cells.withUnsafeBufferPointer({ Array($0[Int(s)..<Int(s) + rowWidth]) }) == row {
-                start = s; break
+            for s in rowByHash[rh] ?? [] {
+                var equal = true
+                for c in 0..<chunksPerRow where rowChunks[Int(s) + c] != refs[c] { equal = false; break }
+                if equal { start = s; break }
             }
-            if let start { rowStart.append(start); continue }
-            guard cells.count + rowWidth <= memoryLimitCells else {
-                throw PolicyError(SourceLocation(file: policy.sources.first ?? policy.name, line: 1, column: 1),
-                                  "policy too large to compile: more than \(memoryLimitCells) verdict cells (\(pairs.count) pair classes × \(rowWidth) service classes)")
+            if start == nil {
+                start = UInt32(rowChunks.count)
+                rowChunks += refs
+                rowByHash[rh, default: []].append(start!)
+                distinctRows += 1
             }
-            let s = UInt32(cells.count)
-            cells += row
-            rowsByHash[h, default: []].append(s)
-            rowStart.append(s)
-            distinctRows += 1
+            rowStart.append(start!)
         }
     }
+
+    static let chunkShift = 6
+    static let chunkSize = 1 << chunkShift
 
     /// First unpainted cell at or after i (skip pointers with path compression).
     @inline(__always)

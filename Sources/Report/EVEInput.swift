@@ -7,6 +7,19 @@ private struct StatsSnapshot {
     var violations: Int64?
 }
 
+/// Shares one copy of strings that repeat across alerts (zones, labels, rules, clauses, signatures, sensors), so a file
+/// with many alerts costs memory per alert only for what differs (addresses, ports, times).
+private struct StringPool {
+    private var pool: [String: String] = [:]
+    mutating func intern(_ s: String) -> String {
+        if s.utf8.count <= 15 { return s }   // small strings are stored inline anyway
+        if let shared = pool[s] { return shared }
+        pool[s] = s
+        return s
+    }
+    mutating func intern(_ s: String?) -> String? { s.map { intern($0) } }
+}
+
 public enum EVEInput {
     /// Reads one EVE file (plain or gzip; "-" = stdin) into `content`. Malformed lines stop the report (file:line, reason).
     public static func read(path: String, into content: inout ReportContent) throws(ReportError) {
@@ -18,11 +31,11 @@ public enum EVEInput {
         var snapshots: [String: StatsSnapshot] = [:]
         var unreadable: [String] = []
         var unreadableSeen = Set<String>()
-        var violations: [FlowViolation] = []
-        var alerts: [FlowViolation] = []
+        var violationCount = 0
         var flows: [ZonePair: Int] = [:]
         var labels: [String: String] = [:]
         var policyNames: [String] = []
+        var strings = StringPool()
 
         try LineReader(path: path).forEachLine { (lineNumber, bytes) throws(ReportError) in
             source.lines = lineNumber
@@ -59,8 +72,13 @@ public enum EVEInput {
 
             switch type {
             case "alert":
-                let v = try flowViolation(object, timestamp: timestamp, time: time, sensor: sensor, evidence: evidence)
-                if v.kind.isViolation { violations.append(v) } else { alerts.append(v) }
+                var v = try flowViolation(object, timestamp: timestamp, time: time, sensor: sensor, evidence: evidence)
+                v.srcZone = strings.intern(v.srcZone); v.destZone = strings.intern(v.destZone)
+                v.srcZoneLabel = strings.intern(v.srcZoneLabel); v.destZoneLabel = strings.intern(v.destZoneLabel)
+                v.rule = strings.intern(v.rule); v.ruleLocation = strings.intern(v.ruleLocation); v.cite = strings.intern(v.cite)
+                v.signature = strings.intern(v.signature); v.sensor = strings.intern(v.sensor)
+                v.srcHost = strings.intern(v.srcHost); v.destHost = strings.intern(v.destHost)
+                if v.kind.isViolation { content.violations.append(v); violationCount += 1 } else { content.alerts.append(v) }
                 if let p = object.string("segcheck.policy"), !policyNames.contains(p) { policyNames.append(p) }
                 if let l = v.srcZoneLabel, !v.srcZone.isEmpty { labels[v.srcZone] = l }
                 if let l = v.destZoneLabel, !v.destZone.isEmpty { labels[v.destZone] = l }
@@ -111,9 +129,7 @@ public enum EVEInput {
             if let v = s.violations { source.reportedViolations = (source.reportedViolations ?? 0) + v }
         }
         source.unreadableFiles = unreadable
-        source.violations = violations.count
-        content.violations += violations
-        content.alerts += alerts
+        source.violations = violationCount
         for (pair, n) in flows { content.flowsByPair[pair, default: 0] += n }
         content.eventZoneLabels.merge(labels) { old, _ in old }
         for p in policyNames where !content.eventPolicyNames.contains(p) { content.eventPolicyNames.append(p) }
@@ -138,7 +154,7 @@ public enum EVEInput {
         else if let one = o.int("vlan") { vlan = [one] }
         let cite = seg.string("cite") ?? o.string("alert.metadata.cite") ?? ""
         return FlowViolation(
-            time: time, timestamp: timestamp,
+            time: time, timestamp: time == nil ? timestamp : "",   // the text is only shown when it could not be read
             srcIP: o.string("src_ip") ?? "", srcPort: o.int("src_port"),
             destIP: o.string("dest_ip") ?? "", destPort: o.int("dest_port"),
             proto: o.string("proto") ?? "", vlan: vlan,

@@ -43,6 +43,7 @@ public enum ViolationKind: String, Sendable, Codable, CaseIterable {
 /// One alert from an EVE file: a flow the policy does not allow (or an alert rule matched).
 public struct FlowViolation: Sendable, Hashable {
     public var time: Date?
+    /// The EVE timestamp text, kept only when it could not be parsed (`time` is nil); else "".
     public var timestamp: String
     public var srcIP: String
     public var srcPort: Int?

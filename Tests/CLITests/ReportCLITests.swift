@@ -26,16 +26,18 @@ private func runReport(_ arguments: [String], executable: URL? = nil, environmen
     var env = ProcessInfo.processInfo.environment
     for (k, v) in environment { env[k] = v }
     p.environment = env
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out; p.standardError = err
+    // stdout goes to a file (reports can be large), stderr through a pipe read before waiting.
+    let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("segcheck-report-out-\(UUID().uuidString)")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    let outHandle = try FileHandle(forWritingTo: outURL)
+    defer { try? FileManager.default.removeItem(at: outURL) }
+    let err = Pipe()
+    p.standardOutput = outHandle; p.standardError = err
     try p.run()
-    // Read both pipes before waiting so a large report cannot block the child.
-    var outData = Data(), errData = Data()
-    let group = DispatchGroup()
-    group.enter(); DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    errData = err.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
+    try outHandle.close()
+    let outData = try Data(contentsOf: outURL)
     return RunResult(status: p.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
 }
 
@@ -44,6 +46,9 @@ private func reportTempDir() -> URL {
     try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
+
+/// True once `segcheck review` and its test captures are in the tree.
+private let reviewAvailable: Bool = FileManager.default.fileExists(atPath: reportRepoRoot.appendingPathComponent("captures/test-policy.yaml").path)
 
 private let chromiumPresent: Bool = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].contains { FileManager.default.isExecutableFile(atPath: $0) }
 
@@ -131,6 +136,53 @@ private let chromiumPresent: Bool = ["/usr/bin/chromium", "/usr/bin/chromium-bro
         #expect(format.status == 2 && format.stderr.contains("--format"))
         let nothing = try runReport(["report"])
         #expect(nothing.status == 2 && nothing.stderr.contains("nothing to report"))
+    }
+
+    /// review → report on the review helper's captures: the report counts what review counted.
+    @Test(.enabled(if: reviewAvailable, "needs segcheck review and captures/")) func reportOfARealReviewRun() throws {
+        let dir = reportTempDir()
+        let eve = dir.appendingPathComponent("review.json").path
+        let review = try runReport(["review", "--policy", "captures/test-policy.yaml", "--eve", eve, "--quiet", "captures/"])
+        #expect(review.status == 1, "review stderr: \(review.stderr)")
+        // review's own final count of violations, from its last stats event.
+        let text = try String(contentsOfFile: eve, encoding: .utf8)
+        let lastStats = try #require(text.split(separator: "\n").last { $0.contains("\"event_type\":\"stats\"") })
+        let stats = try #require(try JSONSerialization.jsonObject(with: Data(lastStats.utf8)) as? [String: Any])
+        let counted = try #require(((stats["stats"] as? [String: Any])?["segcheck"] as? [String: Any])?["violations"] as? Int)
+        let csv = try runReport(["report", "--policy", "captures/test-policy.yaml", "--eve", eve, "--format", "csv"])
+        #expect(csv.status == 1, "report stderr: \(csv.stderr)")
+        let rows = String(decoding: csv.stdout, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(rows.count - 1 == counted)
+        let html = try runReport(["report", "--policy", "captures/test-policy.yaml", "--eve", eve, "-o", dir.appendingPathComponent("r.html").path])
+        #expect(html.status == 1)
+        let page = try String(contentsOfFile: dir.appendingPathComponent("r.html").path, encoding: .utf8)
+        #expect(page.contains("ポリシーに反する通信 \(counted) 件"))
+        #expect(!page.contains("記録側の集計"))   // no "alerts missing" line: every alert review counted is in the file
+    }
+
+    /// firewall --json → report: every finding of the real firewall check is listed with its rule and witness.
+    @Test func reportOfARealFirewallCheck() throws {
+        let fixtures = "Tests/FirewallTests/Fixtures/firewall"
+        let dir = reportTempDir()
+        let json = dir.appendingPathComponent("fw.json")
+        let fw = try runReport(["firewall", "--policy", "\(fixtures)/three-tier.yaml", "\(fixtures)/three-tier-hole.rules", "--json"])
+        #expect(fw.status == 1, "firewall stderr: \(fw.stderr)")
+        try fw.stdout.write(to: json)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: fw.stdout) as? [String: Any])
+        let findings = try #require(parsed["findings"] as? [[String: Any]])
+        let csv = try runReport(["report", "--policy", "\(fixtures)/three-tier.yaml", "--firewall", json.path, "--format", "csv"])
+        #expect(csv.status == 1, "report stderr: \(csv.stderr)")
+        let rows = String(decoding: csv.stdout, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }.dropFirst()
+        #expect(rows.count == findings.count && !rows.isEmpty)
+        for (row, f) in zip(rows, findings) {
+            let rule = try #require(f["rule"] as? [String: Any])
+            #expect(row.hasPrefix("FW設定,"))
+            #expect(row.contains("three-tier-hole.rules:\(rule["line"] as? Int ?? -1)"))
+        }
+        let md = try runReport(["report", "--policy", "\(fixtures)/three-tier.yaml", "--firewall", json.path, "--format", "md"])
+        let text = String(decoding: md.stdout, as: UTF8.self)
+        #expect(text.contains("FW指摘 \(findings.count) 件"))
+        #expect(text.contains("| 対象ポリシー | 三層テスト |"))
     }
 
     /// CI installs chromium (scripts/install-deps.sh); without it this test is skipped, never passed vacuously.

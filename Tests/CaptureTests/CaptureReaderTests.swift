@@ -219,3 +219,24 @@ func rawCopy(_ bytes: [UInt8]) -> UnsafeMutableRawBufferPointer {
         #expect(reader.packetsRead == 4 && reader.filesFailed == 2 && reader.currentPath == nil)
     }
 }
+
+@Suite struct ModifiedPcapTests {
+    /// Alexey Kuznetsov's patched libpcap wrote 24-byte record headers (ifindex, protocol, packet type) under magic
+    /// 0xa1b2cd34; both byte orders.
+    @Test(arguments: [false, true])
+    func kuznetsovRecordsAreRead(bigEndian: Bool) throws {
+        var w = ByteWriter(bigEndian: bigEndian)
+        w.u32(0xA1B2_CD34); w.u16(2); w.u16(4); w.u32(0); w.u32(0); w.u32(65535); w.u32(1)
+        let frames: [[UInt8]] = [Array(0..<42), Array(repeating: 7, count: 60)]
+        for (i, f) in frames.enumerated() {
+            w.u32(UInt32(100 + i)); w.u32(5); w.u32(UInt32(f.count)); w.u32(UInt32(f.count))
+            w.u32(2); w.u16(0x0800); w.u8(0); w.u8(0)
+            w.bytes(f)
+        }
+        let dir = TempDir()
+        let (recs, err) = readAll(dir.file("k.pcap", w.data))
+        #expect(err == nil)
+        #expect(recs.map(\.bytes) == frames)
+        #expect(recs.map(\.ts) == [100_000_005_000, 101_000_005_000])
+    }
+}

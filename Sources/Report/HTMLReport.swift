@@ -69,6 +69,12 @@ public struct ReportRenderer {
         return t
     }
 
+    /// The broken policy rule's id, or the default deny in words.
+    func policyRuleText(_ f: FirewallFinding) -> String {
+        guard let r = f.policyRule else { return "—" }
+        return r == "default-deny" ? L.verdict(.defaultDeny) : r
+    }
+
     var diff: ReportDiff? { content.previous.map { ReportDiff(previous: $0, current: content.summaryData()) } }
 
     // MARK: HTML
@@ -239,7 +245,7 @@ public struct ReportRenderer {
                     h += "<tr><td>\(esc(zoneText(f.srcZone, nil)))<br>→ \(esc(zoneText(f.destZone, nil)))</td>"
                     h += "<td>\(place.isEmpty ? "" : "<div class=\"small mono\">\(esc(place))</div>")<code>\(esc(f.ruleText ?? f.kind))</code>\(f.uncertain ? "<div class=\"small ngtext\">\(esc(L.uncertain))</div>" : "")\(f.message.map { "<div class=\"small\">\(esc($0))</div>" } ?? "")</td>"
                     h += "<td class=\"mono\">\(esc(f.witness ?? "—"))</td>"
-                    h += "<td>\(esc(f.policyRule ?? "—"))</td>"
+                    h += "<td>\(esc(policyRuleText(f)))</td>"
                     h += "<td class=\"mono small\">\(esc(f.evidence.description))</td></tr>\n"
                 }
                 h += "</tbody></table>\n"
@@ -258,7 +264,7 @@ public struct ReportRenderer {
             h += "<h3>\(esc(L.anomaliesHeading))</h3>\n<table class=\"list\"><thead><tr><th>\(esc(L.colKind))</th><th>\(esc(L.colFWRule))</th><th>\(esc(L.colDetail))</th><th>\(esc(L.colEvidence))</th></tr></thead><tbody>\n"
             for a in content.anomalies.prefix(maxRowsPerClause) {
                 let place = [a.ruleFile.map { URL(fileURLWithPath: $0).lastPathComponent }, a.ruleLine.map(String.init)].compactMap { $0 }.joined(separator: ":")
-                h += "<tr><td>\(esc(a.kind))</td><td>\(place.isEmpty ? "" : "<div class=\"small mono\">\(esc(place))</div>")<code>\(esc(a.ruleText ?? "—"))</code></td><td>\(esc(a.message ?? ""))</td><td class=\"mono small\">\(esc(a.evidence.description))</td></tr>\n"
+                h += "<tr><td>\(esc(L.anomalyKind(a.kind)))</td><td>\(place.isEmpty ? "" : "<div class=\"small mono\">\(esc(place))</div>")<code>\(esc(a.ruleText ?? "—"))</code></td><td>\(esc(a.message ?? ""))</td><td class=\"mono small\">\(esc(a.evidence.description))</td></tr>\n"
             }
             h += "</tbody></table>\n"
         }

@@ -72,6 +72,17 @@ struct Labels {
     func firewallCounts(findings: Int, anomalies: Int, proofs: Int) -> String {
         t("指摘 \(findings)、ルール異常 \(anomalies)", "\(findings) findings, \(anomalies) anomalies") + (proofs > 0 ? t("、遮断を証明したゾーン組合せ \(proofs)", ", \(proofs) zone pairs proven closed") : "")
     }
+    /// Firewall anomaly kinds, in the words `segcheck firewall` uses.
+    func anomalyKind(_ k: String) -> String {
+        switch k {
+        case "shadowed": return t("遮蔽（到達しない規則）", "shadowed")
+        case "redundant": return t("冗長", "redundant")
+        case "overly-broad": return t("過大な許可", "overly broad")
+        case "never-matches": return t("一致しない規則", "never matches")
+        case "unused-chain": return t("未使用チェーン", "unused chain")
+        default: return k
+        }
+    }
     var uncertain: String { t("不確実（解析できない条件に依存）", "uncertain (depends on unmodelled matches)") }
     func firewallNotes(_ n: Int) -> String { t("解析上の注記 \(n) 件", "\(n) analysis note(s)") }
     var matrixProofNote: String { t("緑の「✓」は、ファイアウォール設定の検査で、ポリシーが禁じる通信が一切通らないことを証明したゾーン組合せです。", "A green ✓ marks zone pairs the firewall check proved closed: no packet the policy forbids is accepted.") }

@@ -27,7 +27,7 @@ extension ReportRenderer {
         m += "## \(n(2))\(L.sourcesHeading)\n\n\(L.sourcesIntro)\n\n| \(L.colFile) | \(L.colKind) | \(L.period) | \(L.colEvents) | \(L.colHealth) | SHA-256 |\n|---|---|---|---|---|---|\n"
         for s in content.sources {
             var period = "—"
-            if let a = s.firstTime, let b = s.lastTime { period = "\(D.dateTime(a)) 〜 \(D.dateTime(b))" }
+            if let a = s.firstTime, let b = s.lastTime { period = "\(D.dateTime(a))\(L.rangeSeparator)\(D.dateTime(b))" }
             let counts = s.kind == .eve ? L.eveCounts(lines: s.lines, alerts: s.eventsByType["alert"] ?? 0, flows: s.flowRecords) : L.firewallCounts(findings: s.findings, anomalies: s.anomalies, proofs: s.proofs.count)
             var health: [String] = []
             if s.captureDrops > 0 { health.append(L.drops(s.captureDrops, of: s.capturePackets)) }

@@ -9,6 +9,7 @@ struct Labels {
 
     var documentTitle: String { t("ネットワーク分離（三層の対策）点検報告書", "Network Segregation (Three-Layer Model) Inspection Report") }
     var subtitle: String { t("自己点検・情報セキュリティ監査の証跡", "Evidence for self-inspection and information security audit") }
+    var rangeSeparator: String { t(" 〜 ", " – ") }
     var unnamedPolicy: String { t("（ポリシー未指定）", "(no policy given)") }
     var organisation: String { t("対象ポリシー", "Policy") }
     var createdOn: String { t("作成日時", "Generated") }
@@ -24,7 +25,7 @@ struct Labels {
         t("ポリシーに反する通信 \(flows.grouped) 件、ファイアウォール設定の指摘 \(fw.grouped) 件を検出しました。各項目について所管の情報システム管理者による確認と対処を求めます。",
           "Found \(flows.grouped) flow(s) and \(fw.grouped) firewall finding(s) contrary to the policy. Each needs review and remediation by the responsible system administrator.")
     }
-    var healthWarning: String { t("注意：取得漏れ（ドロップ・フィード停止・読めないファイル・不正パケット・警告の欠落）があります。この報告は観測できた範囲についてのみ述べます。", "Caution: capture was incomplete (drops, stopped feeds, unreadable files or malformed packets). This report speaks only for what was observed.") }
+    var healthWarning: String { t("注意：取得漏れ（ドロップ・フィード停止・読めないファイル・不正パケット・警告の欠落）があります。この報告は観測できた範囲についてのみ述べます。", "Caution: capture was incomplete (drops, stopped feeds, unreadable files, malformed packets or missing alerts). This report speaks only for what was observed.") }
     var keyFlows: String { t("違反通信", "Violating flows") }
     var keyFindings: String { t("FW指摘", "Firewall findings") }
     var keyPairs: String { t("違反ゾーン組合せ", "Zone pairs in violation") }
@@ -71,6 +72,17 @@ struct Labels {
     func andMore(_ n: Int) -> String { t("ほか \(n) 件", "and \(n) more") }
     func firewallCounts(findings: Int, anomalies: Int, proofs: Int) -> String {
         t("指摘 \(findings)、ルール異常 \(anomalies)", "\(findings) findings, \(anomalies) anomalies") + (proofs > 0 ? t("、遮断を証明したゾーン組合せ \(proofs)", ", \(proofs) zone pairs proven closed") : "")
+    }
+    /// Firewall anomaly kinds, in the words `segcheck firewall` uses.
+    func anomalyKind(_ k: String) -> String {
+        switch k {
+        case "shadowed": return t("遮蔽（到達しない規則）", "shadowed")
+        case "redundant": return t("冗長", "redundant")
+        case "overly-broad": return t("過大な許可", "overly broad")
+        case "never-matches": return t("一致しない規則", "never matches")
+        case "unused-chain": return t("未使用チェーン", "unused chain")
+        default: return k
+        }
     }
     var uncertain: String { t("不確実（解析できない条件に依存）", "uncertain (depends on unmodelled matches)") }
     func firewallNotes(_ n: Int) -> String { t("解析上の注記 \(n) 件", "\(n) analysis note(s)") }

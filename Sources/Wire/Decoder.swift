@@ -244,6 +244,14 @@ public enum Decoder {
         out.l4CapturedLength = UInt32(truncatingIfNeeded: max(0, capturedEnd - l4))
     }
 
+    /// Records where the application payload starts, clamped to the captured bytes (a header cut by the snap
+    /// length leaves an empty payload at the end of the capture, never an offset past it).
+    @inline(__always) static func setPayload(_ out: inout DecodedPacket, start: Int, end: Int) {
+        let s = min(start, end)
+        out.payloadOffset = UInt32(truncatingIfNeeded: s)
+        out.payloadLength = UInt32(truncatingIfNeeded: end - s)
+    }
+
     /// Enters a tunnel: records the outer tuple the first time. False (and finishes the packet as decoded with the
     /// `tunnelTooDeep` anomaly, keeping the current layer's tuple) when the depth cap is reached.
     @inline(__always) static func enterTunnel(_ out: inout DecodedPacket, _ kind: TunnelKind) -> Bool {
@@ -288,8 +296,7 @@ public enum Decoder {
                     finish(&out, .malformed, .tcpBadHeaderLength); return nil
                 }
                 out.tcpFlags = t.flags; out.tcpSequence = t.sequenceNumber; out.tcpAcknowledgement = t.acknowledgementNumber
-                out.payloadOffset = UInt32(truncatingIfNeeded: l4 + hl)
-                out.payloadLength = UInt32(truncatingIfNeeded: max(0, end - (l4 + hl)))
+                setPayload(&out, start: l4 + hl, end: end)
             } else if avail >= 14 {
                 out.tcpFlags = p.u8(l4 + 13)   // cut by the snap length inside the header: ports and flags survive
             }
@@ -298,8 +305,7 @@ public enum Decoder {
         case IPProto.udp:
             guard declared >= UDPHeader.length, avail >= 4 else { finish(&out, .malformed, .udpTruncated); return nil }
             out.tuple.srcPort = p.be16(l4); out.tuple.dstPort = p.be16(l4 + 2)
-            out.payloadOffset = UInt32(truncatingIfNeeded: l4 + UDPHeader.length)
-            out.payloadLength = UInt32(truncatingIfNeeded: max(0, end - (l4 + UDPHeader.length)))
+            setPayload(&out, start: l4 + UDPHeader.length, end: end)
             if out.tuple.dstPort == VXLANHeader.udpPort && avail >= UDPHeader.length + VXLANHeader.length + EthernetHeader.length
                 && VXLANHeader(unchecked: p + l4 + UDPHeader.length).vniValid {
                 guard enterTunnel(&out, .vxlan) else { return nil }

@@ -195,3 +195,27 @@ func rawCopy(_ bytes: [UInt8]) -> UnsafeMutableRawBufferPointer {
     p.copyBytes(from: bytes)
     return UnsafeMutableRawBufferPointer(rebasing: p[0..<bytes.count])
 }
+
+@Suite struct CaptureSequenceReaderTests {
+    @Test func readsFilesInOrderAndContinuesAfterAFailingOne() throws {
+        let dir = TempDir()
+        let pkt: [UInt8] = Array(0..<40)
+        let a = dir.file("a.pcap", pcapFile(bigEndian: false, nanosecond: false, linkType: 1, packets: [(1, 0, pkt, nil), (2, 0, pkt, nil)]))
+        let full = pcapFile(bigEndian: true, nanosecond: true, linkType: 1, packets: [(3, 0, pkt, nil), (4, 0, pkt, nil)])
+        let cut = dir.file("cut.pcap", full.prefix(full.count - 5))
+        let c = dir.file("c.pcap", pcapFile(bigEndian: false, nanosecond: false, linkType: 101, packets: [(5, 0, pkt, nil)]))
+        var reader = CaptureSequenceReader(paths: [a, dir.path + "/missing.pcap", cut, c])
+        var seconds: [Int64] = [], errors: [String] = []
+        while true {
+            do {
+                guard let rec = try reader.next() else { break }
+                seconds.append(rec.timestampNanoseconds / 1_000_000_000)
+            } catch {
+                errors.append((error.file as NSString).lastPathComponent + ":" + error.kind.rawValue)
+            }
+        }
+        #expect(seconds == [1, 2, 3, 5])
+        #expect(errors == ["missing.pcap:unreadable", "cut.pcap:truncated"])
+        #expect(reader.packetsRead == 4 && reader.filesFailed == 2 && reader.currentPath == nil)
+    }
+}

@@ -228,3 +228,22 @@ import Testing
         #expect(Set(DecodeEvent.allCases.map(\.name)).count == DecodeEvent.allCases.count)
     }
 }
+
+@Suite struct DecoderFuzzRegressionTests {
+    /// Fuzzer find: a UDP header cut by the snap length after 6 bytes put payloadOffset past the captured bytes.
+    @Test func payloadOffsetNeverPassesTheCapture() {
+        let frame = hex("""
+            3030 3030 3030 3030 3030 3030 0800 4530 3030 3030 0000 3011 3030 3030 3030 3030
+            3030 3030 0ec9 3030 3030
+            """)
+        for cut in 34...frame.count {
+            let p = decode(Array(frame.prefix(cut)))
+            #expect(Int(p.payloadOffset) + Int(p.payloadLength) <= cut)
+        }
+        var f = FrameBuilder()
+        f.ethernet(EtherType.ipv4); f.ipv4("1.1.1.1", "2.2.2.2", proto: 6, payload: 40); f.tcp(1, 2)
+        f.bytes[46] = 0xA0                                // 40-byte TCP header, capture ends after 20
+        let t = decode(f.bytes)
+        #expect(t.status == .decoded && t.payloadOffset == 54 && t.payloadLength == 0)
+    }
+}

@@ -207,7 +207,7 @@ public struct ReportRenderer {
         let outages = content.sources.flatMap(\.deadFeeds).compactMap(\.time)
         guard !times.isEmpty, let start = content.periodStart, let end = content.periodEnd else { return "<p>\(esc(L.timelineNone))</p>" }
         let chart = Timeline(start: start, end: end, times: times, outages: outages, labels: L, dates: D)
-        return "<div class=\"keep\"><p>\(esc(L.timelineIntro(chart.bucket().name)))</p>\n<figure>\(chart.svg())</figure></div>\n"
+        return "<div class=\"keep\"><p>\(esc(L.timelineIntro(chart.bucket().name, outages: !outages.isEmpty)))</p>\n<figure>\(chart.svg())</figure></div>\n"
     }
 
     private func quoteCite(_ cite: String) -> String { L.clauseTitle(cite) }

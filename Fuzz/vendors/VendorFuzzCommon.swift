@@ -2,6 +2,7 @@
 // check the result's invariants and evaluate a packet through it. Any crash, hang or failed invariant is a finding.
 import Wire
 import Policy
+import VendorParsers
 
 let probe = (src: IPAddress(v4: 0x0A14_0001), dst: IPAddress(v4: 0x0A0A_0001))
 

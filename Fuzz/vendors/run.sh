@@ -11,9 +11,11 @@ flags=(-parse-as-library -sanitize=fuzzer,address -O)
 swiftc "${flags[@]}" -module-name Wire -emit-module -emit-module-path "$out/Wire.swiftmodule" -wmo -c Sources/Wire/Addresses.swift -o "$out/Wire.o" 2>/dev/null
 swiftc "${flags[@]}" -module-name Policy -I "$out" -emit-module -emit-module-path "$out/Policy.swiftmodule" -wmo -c Sources/Policy/Model.swift -o "$out/Policy.o" 2>/dev/null
 parsers=(Sources/FirewallParsers/{VendorCommon,YamahaRTX,NECIX,FortiGate,CiscoACL,PaloAlto,Juniper}.swift)
+# The parsers are compiled once (instrumented) into one object; each target only adds its entry point.
+swiftc "${flags[@]}" -module-name VendorParsers -I "$out" -emit-module -emit-module-path "$out/VendorParsers.swiftmodule" -wmo -c "${parsers[@]}" -o "$out/VendorParsers.o" 2>/dev/null
 for f in "${formats[@]}"; do
   bin="$out/fuzz-$f"
-  swiftc "${flags[@]}" -module-name VendorFuzz -I "$out" "$out/Wire.o" "$out/Policy.o" "${parsers[@]}" \
+  swiftc "${flags[@]}" -module-name "Fuzz_$f" -I "$out" "$out/Wire.o" "$out/Policy.o" "$out/VendorParsers.o" \
     Fuzz/vendors/VendorFuzzCommon.swift "Fuzz/vendors/Fuzz_$f.swift" -o "$bin" 2>&1 | grep -v "Cannot export local symbol" || true
   corpus="$out/corpus-$f"; mkdir -p "$corpus"
   dir=$f; seeds=(Tests/FirewallTests/Fixtures/vendors/$dir/*)

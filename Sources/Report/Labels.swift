@@ -113,7 +113,10 @@ struct Labels {
     var unknownZone: String { t("（ゾーン外）", "(no zone)") }
 
     var timelineHeading: String { t("違反の推移", "Violations over time") }
-    func timelineIntro(_ bucket: String) -> String { t("違反通信の件数を\(bucket)ごとに示します（日本標準時）。赤い三角はフィード停止です。", "Violating flows per \(bucket) (Japan Standard Time). Red triangles mark feed outages.") }
+    func timelineIntro(_ bucket: String, outages: Bool) -> String {
+        t("違反通信の件数を\(bucket)ごとに示します（日本標準時）。", "Violating flows per \(bucket) (Japan Standard Time).")
+            + (outages ? t("赤い破線と三角はフィード停止です。", " Red dashed lines and triangles mark feed outages.") : "")
+    }
     var timelineNone: String { t("時刻のある違反通信はありません。", "No timed violations.") }
     var bucketMinute: String { t("分", "minute") }
     func bucketMinutes(_ n: Int) -> String { t("\(n)分", "\(n) minutes") }

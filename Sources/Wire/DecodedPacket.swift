@@ -82,7 +82,16 @@ public enum TunnelKind: UInt8, Sendable {
     case none, ipInIP, gre, vxlan
 }
 
-/// Named decoder events in the spirit of Suricata's (`IPV4_TRUNC_PKT`, ...). Open for growth: add cases, keep names stable.
+/// Named decoder events in the spirit of Suricata's. Which events appear where:
+/// - `.skipped`: `arp` (the tuple then holds the ARP sender/target IPv4 addresses and the operation in `srcPort`),
+///   `lldp`, `stp`, `otherEthertype` (also non-IP families on loopback and non-IP PPP), `unsupportedLinkType`,
+///   `greRoutingUnsupported`.
+/// - `.malformed`: the `…Truncated`, `…Bad…`, `emptyPacket`, `tooManyLabels`, `ipv6TooManyExtensionHeaders` cases.
+/// - `anomaly` of a `.decoded` packet: `ipv4OptionsMalformed`, `tunnelTooDeep`.
+/// - `Defragmenter` results: `fragmentOverlap`, `fragmentTooSmall`, `fragmentTooLarge`, `fragmentTooMany`.
+/// - Not produced by the decoder: `otherIPProtocol` and `ipv6NoNextHeader` (such packets are IP traffic between two
+///   addresses and are `.decoded` with their protocol number and zero ports), `fragmentTimeout`, `fragmentEvicted`
+///   (counted in `DefragCounters` instead). (`IPV4_TRUNC_PKT`, ...). Open for growth: add cases, keep names stable.
 public enum DecodeEvent: UInt16, CaseIterable, Sendable {
     case none = 0
     // skipped

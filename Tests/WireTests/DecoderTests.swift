@@ -247,3 +247,75 @@ import Testing
         #expect(t.status == .decoded && t.payloadOffset == 54 && t.payloadLength == 0)
     }
 }
+
+@Suite struct DecoderEncapsulationTests {
+    @Test func pppoeSessionCarriesIPv4AndIPv6() {
+        for v6 in [false, true] {
+            var f = FrameBuilder()
+            f.ethernet(EtherType.pppoeSession)
+            f.raw([0x11, 0x00, 0x00, 0x17, 0x00, 0x30, 0x00, v6 ? 0x57 : 0x21])
+            if v6 { f.ipv6("2001:db8::1", "2001:db8::2", next: 6, payload: 20) } else { f.ipv4("100.64.0.1", "100.64.0.2", proto: 6, payload: 20) }
+            f.tcp(40000, 443)
+            let p = decode(f.bytes)
+            #expect(p.status == .decoded && p.tuple.dstPort == 443 && p.tunnelDepth == 0)
+        }
+        var lcp = FrameBuilder()
+        lcp.ethernet(EtherType.pppoeSession); lcp.raw([0x11, 0x00, 0x00, 0x17, 0x00, 0x0e, 0xc0, 0x21, 9, 1, 0, 12])
+        #expect(decode(lcp.bytes).event == .otherEthertype)
+        #expect(decode(Array(lcp.bytes.prefix(18))).event == .pppoeTruncated)
+    }
+
+    @Test func pptpEnhancedGREWithPPP() {
+        var f = FrameBuilder()
+        f.ethernet(EtherType.ipv4)
+        f.ipv4("203.0.113.1", "203.0.113.2", proto: 47, payload: 12 + 4 + 28)
+        f.raw([0x30, 0x01, 0x88, 0x0B, 0x00, 0x1C, 0x00, 0x05, 0, 0, 0, 1])   // K, S, version 1, PPP; key; sequence
+        f.raw([0xFF, 0x03, 0x00, 0x21])
+        f.ipv4("192.168.10.5", "10.20.0.9", proto: 17, payload: 8); f.udp(5000, 161, payload: 0)
+        let p = decode(f.bytes)
+        #expect(p.status == .decoded && p.tunnelKind == .gre)
+        #expect(p.outer.proto == 47 && p.outer.src == ip("203.0.113.1"))
+        #expect(p.tuple == FlowTuple(src: ip("192.168.10.5"), dst: ip("10.20.0.9"), srcPort: 5000, dstPort: 161, proto: 17))
+    }
+
+    @Test func mplsStackOverEthernetAndPseudowire() {
+        var f = FrameBuilder()
+        f.ethernet(EtherType.mplsUnicast)
+        f.append(4) { MPLSHeader.emit(into: $0, label: 16, bottomOfStack: false) }
+        f.append(4) { MPLSHeader.emit(into: $0, label: 17, bottomOfStack: true) }
+        f.ipv6("fd00::1", "fd00::2", next: 58, payload: 8)
+        f.append(8) { ICMPv6Header.emit(into: $0, type: 128, code: 0) }
+        let p = decode(f.bytes)
+        #expect(p.status == .decoded && p.tuple.proto == 58 && p.tuple.srcPort == 128)
+        // Ethernet pseudowire: control word 0, then a whole frame with its own VLAN tag.
+        var pw = FrameBuilder()
+        pw.ethernet(EtherType.mplsUnicast)
+        pw.append(4) { MPLSHeader.emit(into: $0, label: 100, bottomOfStack: true) }
+        pw.raw([0, 0, 0, 0])
+        pw.ethernet(EtherType.vlan, src: 0x0200_0000_00AA); pw.vlan(30, next: EtherType.ipv4)
+        pw.ipv4("10.30.0.1", "10.40.0.1", proto: 17, payload: 8); pw.udp(1, 2, payload: 0)
+        let q = decode(pw.bytes)
+        #expect(q.status == .decoded && q.tuple.dst == ip("10.40.0.1") && q.vlanCount == 1 && q.vlan == 30)
+        // Seventeen labels without bottom of stack: capped.
+        var deep = FrameBuilder()
+        deep.ethernet(EtherType.mplsUnicast)
+        for _ in 0..<17 { deep.append(4) { MPLSHeader.emit(into: $0, label: 5, bottomOfStack: false) } }
+        #expect(decode(deep.bytes).event == .tooManyLabels)
+    }
+
+    @Test func vxlanToAnotherPortIsPlainUDPAndGREWithKeyIsFollowed() {
+        var f = FrameBuilder()
+        f.ethernet(EtherType.ipv4); f.ipv4("10.0.0.1", "10.0.0.2", proto: 17, payload: 8 + 8 + 14 + 20 + 8)
+        f.udp(1000, 8472, payload: 8 + 14 + 20 + 8)
+        f.append(8) { VXLANHeader.emit(into: $0, vni: 5) }
+        f.ethernet(EtherType.ipv4); f.ipv4("172.16.0.1", "172.16.0.2", proto: 17, payload: 8); f.udp(3, 4, payload: 0)
+        let p = decode(f.bytes)
+        #expect(p.status == .decoded && p.tunnelDepth == 0 && p.tuple.dstPort == 8472)
+        var g = FrameBuilder()
+        g.ethernet(EtherType.ipv4); g.ipv4("10.0.0.1", "10.0.0.2", proto: 47, payload: 8 + 40 + 8)
+        g.append(8) { GREHeader.emit(into: $0, protocolType: EtherType.ipv6, key: 42) }
+        g.ipv6("fd00::a", "fd00::b", next: 17, payload: 8); g.udp(9, 10, payload: 0)
+        let q = decode(g.bytes)
+        #expect(q.status == .decoded && q.tunnelKind == .gre && q.tuple.src == ip("fd00::a") && q.tuple.dstPort == 10)
+    }
+}

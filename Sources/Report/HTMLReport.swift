@@ -326,6 +326,7 @@ public struct ReportRenderer {
         if !content.commandLine.isEmpty { h += "<tr><th>\(esc(L.commandLine))</th><td class=\"mono\">\(esc(content.commandLine))</td></tr>" }
         h += "<tr><th>\(esc(L.generatedAt))</th><td>\(esc(D.dateTime(content.generatedAt))) JST（\(esc(isoTimestamp(content.generatedAt)))）</td></tr>"
         h += "</table>\n<p class=\"small\">\(esc(L.verifyNote))</p>\n"
+        if lang == .ja { h += "<p class=\"end\">以上</p>\n" }   // the customary close of a Japanese official document
         return h
     }
 
@@ -394,6 +395,7 @@ public struct ReportRenderer {
     .none { color: var(--ok); font-weight: 600; }
     figure { margin: 2mm 0; break-inside: avoid; }
     .keep { break-inside: avoid; }
+    p.end { text-align: right !important; margin-top: 4mm; }
     svg.chart { max-width: 100%; height: auto; font-family: inherit; }
     svg .col, svg .row, svg .axis { font-size: 11px; fill: #1a1a1a; }
     svg .axis { font-size: 10px; fill: #555; }

@@ -20,3 +20,10 @@ swiftc -O -module-name DecodeThroughput -I "$B/mods" -I "$ROOT/Sources/CZlib" -I
   "$ROOT/Benchmarks/DecodeThroughput/main.swift" "$B/Capture.o" "$B/Wire.o" -lz -lpcap -o "$B/decode-throughput"
 echo "== $(uname -m), $(nproc) cores, $(swiftc --version 2>&1 | head -1)"
 "$B/decode-throughput" "$FILE" "$ROUNDS"
+if [ -z "${1:-}" ]; then
+  # The same packets as pcapng (the native reader's other path; libpcap reads it too: one link type) and gzip.
+  [ -f "$B/mixed-2m.pcapng" ] || editcap -F pcapng "$FILE" "$B/mixed-2m.pcapng"
+  [ -f "$B/mixed-2m.pcap.gz" ] || gzip -1 -c "$FILE" > "$B/mixed-2m.pcap.gz"
+  echo; "$B/decode-throughput" "$B/mixed-2m.pcapng" "$ROUNDS"
+  echo; "$B/decode-throughput" "$B/mixed-2m.pcap.gz" "$ROUNDS" "$FILE"
+fi

@@ -43,9 +43,14 @@ public struct DecodedPacket: Sendable {
     public var tunnelDepth: UInt8 = 0
     /// The innermost tunnel's kind when `tunnelDepth` > 0.
     public var tunnelKind: TunnelKind = .none
-    /// A non-fatal event on a packet that still decoded (`ipv4OptionsMalformed`, `tunnelTooDeep`): the tuple is
-    /// usable, but the flow layer should report the oddity. For a tunnel deeper than `Decoder.maxTunnelDepth`,
-    /// `tuple` is the deepest IP layer decoded (proto 4, 41, 47 or UDP), never silently dropped.
+    /// The tuple of the IP layer that carries the innermost tunnel (equal to `outer` at depth 1).
+    public var tunnelCarrier = FlowTuple()
+    /// A non-fatal event on a packet that still decoded (`ipv4OptionsMalformed`, `tunnelTooDeep`, or the event of a
+    /// tunnel payload that was not IP or was broken): the tuple is usable, but the flow layer should report the
+    /// oddity. For a tunnel deeper than `Decoder.maxTunnelDepth`, `tuple` is the deepest IP layer decoded (proto 4,
+    /// 41, 47 or UDP). When a tunnel's payload is skipped or malformed (ARP inside VXLAN, a truncated inner header),
+    /// the packet is still the carrier's traffic: it is `.decoded` with `tuple` = the carrier's tuple, one tunnel
+    /// level less, and `anomaly` = the inner event. Nothing that crossed the wire as IP is silently dropped.
     public var anomaly: DecodeEvent = .none
 
     public var tcpFlags: UInt8 = 0

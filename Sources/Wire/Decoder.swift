@@ -17,6 +17,22 @@ public enum Decoder {
     /// Decodes `bytes` (one captured frame of link type `linkType`) into `out`, overwriting all of it.
     /// `capturedLength` and `wireLength` are set to `bytes.count`; callers that know the wire length overwrite it.
     public static func decode(_ bytes: UnsafeRawBufferPointer, linkType: UInt32, into out: inout DecodedPacket) {
+        decodeLayers(bytes, linkType: linkType, into: &out)
+        if out.status != .decoded && out.tunnelDepth > 0 {
+            // The tunnel's payload was not IP, or was broken: the packet is still the carrier's IP traffic.
+            out.anomaly = out.event
+            out.event = .none
+            out.status = .decoded
+            out.tuple = out.tunnelCarrier
+            out.tunnelDepth -= 1
+            if out.tunnelDepth == 0 { out.outer = FlowTuple(); out.tunnelKind = .none; out.tunnelCarrier = FlowTuple() }
+            out.isFragment = false; out.fragmentOffset = 0; out.moreFragments = false; out.ipIdentification = 0
+            out.tcpFlags = 0; out.tcpSequence = 0; out.tcpAcknowledgement = 0
+            out.payloadOffset = 0; out.payloadLength = 0
+        }
+    }
+
+    static func decodeLayers(_ bytes: UnsafeRawBufferPointer, linkType: UInt32, into out: inout DecodedPacket) {
         out = DecodedPacket()
         let n = bytes.count
         out.capturedLength = UInt32(truncatingIfNeeded: n)
@@ -261,6 +277,7 @@ public enum Decoder {
             return false
         }
         if out.tunnelDepth == 0 { out.outer = out.tuple }
+        out.tunnelCarrier = out.tuple
         out.tunnelDepth += 1
         out.tunnelKind = kind
         return true

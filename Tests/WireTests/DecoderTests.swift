@@ -319,3 +319,32 @@ import Testing
         #expect(q.status == .decoded && q.tunnelKind == .gre && q.tuple.src == ip("fd00::a") && q.tuple.dstPort == 10)
     }
 }
+
+@Suite struct TunnelPayloadFallbackTests {
+    @Test func arpInsideVXLANIsTheCarriersUDPFlow() {
+        // vxlan.pcap #2: 192.168.202.1:42710 → 192.168.203.1:4789 carrying an ARP request.
+        var f = FrameBuilder()
+        f.ethernet(EtherType.ipv4); f.ipv4("192.168.202.1", "192.168.203.1", proto: 17, payload: 8 + 8 + 14 + 28)
+        f.udp(42710, 4789, payload: 8 + 14 + 28)
+        f.append(8) { VXLANHeader.emit(into: $0, vni: 100) }
+        f.ethernet(EtherType.arp)
+        f.append(28) { ARPHeader.emit(into: $0, operation: 1, senderMAC: MACAddress(1), senderIP: ip("192.168.203.3"),
+                                      targetMAC: MACAddress(0), targetIP: ip("192.168.203.5")) }
+        let p = decode(f.bytes)
+        #expect(p.status == .decoded && p.event == .none && p.anomaly == .arp)
+        #expect(p.tunnelDepth == 0 && p.outer == FlowTuple())
+        #expect(p.tuple == FlowTuple(src: ip("192.168.202.1"), dst: ip("192.168.203.1"), srcPort: 42710, dstPort: 4789, proto: 17))
+    }
+
+    @Test func brokenInnerPacketInADoubleTunnelFallsBackOneLevel() {
+        var f = FrameBuilder()
+        f.ethernet(EtherType.ipv4)
+        f.ipv4("192.0.2.1", "192.0.2.2", proto: 4, payload: 20 + 20 + 4)
+        f.ipv4("10.0.0.1", "10.0.0.2", proto: 41, payload: 20 + 4)   // IPv6 inside, but only 4 bytes of it
+        f.raw([0x60, 0, 0, 0])
+        let p = decode(f.bytes)
+        #expect(p.status == .decoded && p.anomaly == .ipv6Truncated)
+        #expect(p.tunnelDepth == 1 && p.outer.src == ip("192.0.2.1"))
+        #expect(p.tuple == FlowTuple(src: ip("10.0.0.1"), dst: ip("10.0.0.2"), proto: 41))
+    }
+}

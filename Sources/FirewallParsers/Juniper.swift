@@ -180,7 +180,8 @@ public enum JuniperParser {
 
         for s in stmts {
             let verb = s.words.first ?? ""
-            var w = Array(s.words.dropFirst())
+            // `[ a b ]` value lists in set form: the values count one by one.
+            var w = Array(s.words.dropFirst()).filter { $0 != "[" && $0 != "]" }
             if verb == "deactivate" { deactivated.append(w); continue }
             if verb == "activate" { deactivated.removeAll { $0 == w }; continue }
             if verb == "delete" {

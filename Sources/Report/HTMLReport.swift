@@ -313,7 +313,7 @@ public struct ReportRenderer {
 
     private func methods() -> String {
         var h = "<p>\(esc(L.methodsText))</p>\n<table class=\"meta attest\">"
-        h += "<tr><th>\(esc(L.toolVersion))</th><td class=\"mono\">\(esc(content.toolVersion))</td></tr>"
+        h += "<tr><th>\(esc(L.toolVersion))</th><td><span class=\"mono\">\(esc(content.toolVersion))</span>\(content.toolSHA256.map { "<div class=\"hash\">\(esc(L.executable)) SHA-256 \(esc($0))</div>" } ?? "")</td></tr>"
         if content.policyFiles.isEmpty {
             h += "<tr><th>\(esc(L.policyFile))</th><td>\(esc(L.unnamedPolicy))</td></tr>"
         }

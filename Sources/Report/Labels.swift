@@ -197,6 +197,7 @@ struct Labels {
     var methodsText: String { t("通信記録は segcheck review（取得済みパケット）又は segcheck monitor（ミラーポートの常時監視）が、ポリシーに定めたゾーン間の通信規則と照合して出力したものです。ファイアウォール設定は segcheck firewall が全パケット空間について記号的に検査し、ポリシーに反して通過する通信があれば実証パケットを示します。本報告は入力資料を要約したものであり、原記録は各入力ファイルに保存されています。",
         "Traffic records were produced by segcheck review (captured packets) or segcheck monitor (live mirror port), checking each flow against the policy's zone-to-zone rules. Firewall configurations were checked by segcheck firewall symbolically over the whole packet space; any packet that passes contrary to the policy is shown as a witness. This report summarises the inputs; the original records remain in the input files.") }
     var toolVersion: String { t("ツール", "Tool") }
+    var executable: String { t("実行ファイル", "executable") }
     var policyFile: String { t("ポリシーファイル", "Policy file") }
     var commandLine: String { t("実行コマンド", "Command") }
     var generatedAt: String { t("作成日時", "Generated at") }

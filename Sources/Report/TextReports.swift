@@ -109,7 +109,7 @@ extension ReportRenderer {
             }
         } else { m += L.diffNone + "\n\n" }
         m += "## \(n(7))\(L.methodsHeading)\n\n\(L.methodsText)\n\n"
-        m += "- \(L.toolVersion): `\(content.toolVersion)`\n"
+        m += "- \(L.toolVersion): `\(content.toolVersion)`\(content.toolSHA256.map { " (\(L.executable) SHA-256 `\($0)`)" } ?? "")\n"
         for p in content.policyFiles { m += "- \(L.policyFile): `\(p.path)` SHA-256 `\(p.sha256)`\n" }
         for s in content.sources { m += "- \(s.kind == .eve ? L.kindEVE : L.kindFirewall): `\(s.path)` SHA-256 `\(s.sha256.isEmpty ? "—" : s.sha256)`\n" }
         if !content.commandLine.isEmpty { m += "- \(L.commandLine): `\(content.commandLine)`\n" }

@@ -70,6 +70,7 @@ private let chromiumPresent: Bool = ["/usr/bin/chromium", "/usr/bin/chromium-bro
         #expect(html.contains("違反通信 25 件 → 27 件、FW指摘 0 件 → 2 件"))
         #expect(html.contains("令和8年（2026年）11月26日（木） 14:00"))
         #expect(html.contains("id=\"segcheck-report-data\""))
+        #expect(html.contains("実行ファイル SHA-256 "))
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: data))) as? [String: Any]
         #expect(summary?["violations"] as? Int == 27)
         #expect(summary?["firewallFindings"] as? Int == 2)

@@ -11,18 +11,19 @@ struct AddressClassInfo: Hashable {
     var hostChain: [Int32]   // all host groups of `zone` containing these addresses, innermost first
 }
 
+@usableFromInline
 struct AddressClasses {
     /// Class 0 is always "in no zone".
     var classes: [AddressClassInfo]
     /// Sorted disjoint intervals covering the whole 128-bit space: interval i starts at `starts[i]` and has class `classOf[i]`.
-    var starts: [IPAddress]
-    var classOf: [UInt32]
+    @usableFromInline var starts: [IPAddress]
+    @usableFromInline var classOf: [UInt32]
     /// IPv4 trie: level 1 has 65536 slots for the top 16 bits. A slot holds a class (high bit clear) or, with the high bit
     /// set, the index of a 256-slot block for the next 8 bits (levels 2 and 3 live in `v4Blocks`).
-    var v4Top: [UInt32]
-    var v4Blocks: [UInt32]
-    /// IPv6 (non-mapped) lookups binary-search the intervals from here on.
-    static let pointer: UInt32 = 0x8000_0000
+    @usableFromInline var v4Top: [UInt32]
+    @usableFromInline var v4Blocks: [UInt32]
+    /// Marks a trie slot that points to a block rather than holding a class. (IPv6 lookups binary-search `starts`.)
+    @usableFromInline static let pointer: UInt32 = 0x8000_0000
 
     init(policy: Policy) {
         // Every zone network/range and host group address block, as an inclusive interval.
@@ -91,7 +92,7 @@ struct AddressClasses {
     }
 
     /// Class of an address by binary search over interval starts (used for IPv6 and to build the IPv4 trie).
-    @inline(__always)
+    @inlinable
     func searchClass(_ a: IPAddress) -> UInt32 {
         var lo = 0, hi = starts.count - 1   // invariant: starts[lo] <= a
         while lo < hi {
@@ -101,7 +102,7 @@ struct AddressClasses {
         return classOf[lo]
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func classOf(_ a: IPAddress) -> UInt32 {
         if a.hi == 0 && (a.lo >> 32) == 0xFFFF {
             let v = UInt32(truncatingIfNeeded: a.lo)

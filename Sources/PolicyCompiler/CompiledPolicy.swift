@@ -47,6 +47,7 @@ public struct CompiledPolicy: Sendable {
         public var addressIntervals: Int
         public var addressClasses: Int
         public var ipv4TrieBlocks: Int
+        public var ipv6TrieBlocks: Int
         public var protocolClasses: Int
         public var keyClasses: Int
         public var pairClasses: Int
@@ -55,7 +56,10 @@ public struct CompiledPolicy: Sendable {
         public var cells: Int
         public var memoryBytes: Int
         public var buildSeconds: Double
+        /// Milliseconds per build step, in order.
+        public var phases: [Phase]
     }
+    public struct Phase: Sendable { public var step: String; public var milliseconds: Double }
 
     /// Validates rule reachability and builds the automaton. Throws a PolicyError (with the rule's file:line:column) for a
     /// rule of the policy's own that can never decide a flow because earlier rules cover everything it matches.
@@ -84,13 +88,14 @@ public struct CompiledPolicy: Sendable {
         rowChunks = builder.rowChunks
         hostMACs = policy.hosts.map { $0.macs.map(\.value).sorted() }
 
-        let memory = addresses.starts.count * 20 + addresses.v4Top.count * 4 + addresses.v4Blocks.count * 4
+        let memory = addresses.starts.count * 20 + (addresses.v4Top.count + addresses.v4Blocks.count + addresses.v6Top.count + addresses.v6Blocks.count) * 4
             + pairClass.count * 4 + rowStart.count * 4 + rowChunks.count * 4 + 256 + keyClass.count * 2 + cells.count * 4 + classZone.count * 8
         statistics = Statistics(zones: policy.zones.count, hostGroups: policy.hosts.count, rules: policy.flows.count,
                                 addressIntervals: addresses.starts.count, addressClasses: classCount,
-                                ipv4TrieBlocks: addresses.v4Blocks.count / 256, protocolClasses: builder.protoClassCount,
+                                ipv4TrieBlocks: addresses.v4Blocks.count / 256, ipv6TrieBlocks: addresses.v6Blocks.count / 256, protocolClasses: builder.protoClassCount,
                                 keyClasses: keyClassCount, pairClasses: rowStart.count, verdictRows: builder.distinctRows, verdictChunks: builder.cells.count / CompiledPolicy.chunkSize,
-                                cells: cells.count, memoryBytes: memory, buildSeconds: Self.seconds(clock.now - started))
+                                cells: cells.count, memoryBytes: memory, buildSeconds: Self.seconds(clock.now - started),
+                                phases: builder.phases.map { Phase(step: $0.step, milliseconds: $0.milliseconds) })
         unreachableInheritedRules = builder.unreachableInherited
         try builder.checkReachability()
     }

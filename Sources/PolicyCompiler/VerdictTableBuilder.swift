@@ -32,7 +32,17 @@ struct VerdictTableBuilder {
 
     static func packed(_ verdict: Verdict, rule: Int) -> UInt32 { UInt32(rule + 1) << 3 | UInt32(verdict.rawValue) }
 
+    /// How long each build step took (milliseconds), for `segcheck compile` and the benchmark.
+    var phases: [(step: String, milliseconds: Double)] = []
+
     mutating func build() throws(PolicyError) {
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func phase(_ name: String) {
+            let now = clock.now
+            phases.append((name, CompiledPolicy.seconds(now - mark) * 1000))
+            mark = now
+        }
         let rules = policy.flows
         let classes = addresses.classes
         let classCount = classes.count
@@ -67,6 +77,7 @@ struct VerdictTableBuilder {
             }
         }
 
+        phase("endpoints")
         // 2. Rules grouped by their (from, to) endpoint pair, in policy order.
         var groupRules: [Int: [Int]] = [:]
         for r in rules.indices { groupRules[ruleFrom[r] * endpoints.count + ruleTo[r], default: []].append(r) }
@@ -105,6 +116,7 @@ struct VerdictTableBuilder {
             }
         }
 
+        phase("candidate lists")
         // 5. Pair classes: (candidate list, same zone or not); pair class 0 = an end in no zone.
         var pairID: [Int: UInt32] = [:]
         var pairs: [(candidate: Int, sameZone: Bool)] = [(-1, false)]
@@ -122,6 +134,7 @@ struct VerdictTableBuilder {
             }
         }
 
+        phase("pair classes")
         // 6. Service classes. Protocols are grouped by which kinds of rule can apply to them.
         struct RuleKind: Hashable { var proto: Int16; var hasPorts: Bool; var hasICMP: Bool }
         let ruleKind = rules.map { RuleKind(proto: $0.proto.map(Int16.init) ?? -1, hasPorts: !$0.ports.isEmpty, hasICMP: $0.icmpType != nil) }
@@ -175,6 +188,7 @@ struct VerdictTableBuilder {
             ruleCells.append(list)
         }
 
+        phase("service classes")
         // 7. Verdict rows: paint each pair class's row with its candidate rules in policy order (first match wins). A row
         //    is stored as chunks of 64 cells; equal chunks are stored once (hash-consed), so rows that differ from each
         //    other in a few cells (a host group's exceptions to its zone's rules) share everything else.
@@ -275,6 +289,7 @@ struct VerdictTableBuilder {
             }
             rowStart.append(start!)
         }
+        phase("verdict rows")
     }
 
     static let chunkShift = CompiledPolicy.chunkShift

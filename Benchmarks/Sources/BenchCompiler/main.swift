@@ -7,6 +7,7 @@ import Policy
 import PolicyCompiler
 import SyntheticPolicies
 import Wire
+import Foundation
 
 func peakRSSKiB() -> Int {
     var usage = rusage()
@@ -97,5 +98,8 @@ repeat {
 let linearRate = Double(linearDone) / linearElapsed
 
 let s = compiled.statistics
+if ProcessInfo.processInfo.environment["SEGCHECK_COMPILE_TRACE"] != nil {
+    print("phases: " + s.phases.map { "\($0.step) \(String(format: "%.1f", $0.milliseconds)) ms" }.joined(separator: ", "))
+}
 // One machine-readable line; scripts/bench-compiler.sh turns these into the table.
 print("rules=\(ruleCount) zones=\(s.zones) hosts=\(s.hostGroups) classes=\(s.addressClasses) keyclasses=\(s.keyClasses) pairs=\(s.pairClasses) rows=\(s.verdictRows) chunks=\(s.verdictChunks) compile_ms=\(String(format: "%.1f", compileSeconds * 1000)) compile_wall_ms=\(String(format: "%.1f", compileWallSeconds * 1000)) table_mb=\(String(format: "%.1f", Double(s.memoryBytes) / 1_048_576)) compile_peak_mb=\(String(format: "%.1f", Double(rssAfter - rssBefore) / 1024)) compiled_lookups_per_s=\(Int(compiledRate)) linear_lookups_per_s=\(Int(linearRate)) sink=\(s1 &+ s2)")

@@ -81,7 +81,8 @@ table=$(cat <<EOF
 Command: \`scripts/bench-review.sh\` (PACKETS=$PACKETS, best of $RUNS, tcpdump capped at $CAP s), $(date -u +%Y-%m-%d), $(nproc) cores
 ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), shared with other jobs: load $(cut -d' ' -f1-3 /proc/loadavg)).
 Capture: $PACKETS Ethernet/IPv4 packets (TCP and UDP, 64-74 bytes) over 50,000 flows spread across the policy's prefixes,
-70 % inside one zone, 20 % allowed across zones, 10 % forbidden; page-cached. Times are wall-clock for the whole
+70 % inside one zone, 20 % allowed across zones, 10 % forbidden; flows send bursts of 1-32 packets (mean about 6)
+in random order, as windows and exchanges do on a real link; page-cached. Times are wall-clock for the whole
 process (start-up, policy load and compile included), as CPU seconds (user + system: one core's work, steady on a
 shared machine; wall time given for review). Baselines in the same invocation:
 - *libpcap read*: \`segcheck review --read-only libpcap\` (pcap_next_ex over the file, nothing else);

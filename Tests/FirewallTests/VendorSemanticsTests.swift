@@ -129,4 +129,45 @@ import Policy
         """, file: "m")
         #expect(moved.filters[0].rules.map { $0.action } == [.permit, .deny])
     }
+
+    @Test func fortigateVDOMWrapperIsTransparent() throws {
+        let rs = try FortiGateParser.parse("""
+        config vdom
+        edit root
+        config firewall address
+            edit "LG"
+                set subnet 10.20.0.0 255.255.0.0
+            next
+        end
+        config firewall policy
+            edit 1
+                set srcintf "port2"
+                set dstintf "port1"
+                set srcaddr "LG"
+                set dstaddr "all"
+                set action accept
+                set service "HTTPS"
+            next
+        end
+        end
+        """, file: "v")
+        let r = rs.filters[0].rules[0]
+        #expect(r.sources.ranges == [IPAddress("10.20.0.0")!...IPAddress("10.20.255.255")!] && r.sources.unresolved.isEmpty)
+        #expect(rs.unsupported.isEmpty)
+    }
+
+    @Test func junosSetFormBracketLists() throws {
+        let rs = try JuniperParser.parse("""
+        set security zones security-zone a address-book address h1 10.0.0.1/32
+        set security zones security-zone a address-book address h2 10.0.0.2/32
+        set security policies from-zone a to-zone b policy p match source-address [ h1 h2 ]
+        set security policies from-zone a to-zone b policy p match destination-address any
+        set security policies from-zone a to-zone b policy p match application [ junos-http junos-https ]
+        set security policies from-zone a to-zone b policy p then permit
+        """, file: "j")
+        let r = rs.filters[0].rules[0]
+        #expect(r.sources.ranges == [IPAddress("10.0.0.1")!...IPAddress("10.0.0.2")!] && r.sources.unresolved.isEmpty)   // adjacent hosts merge
+        #expect(r.services.flatMap { $0.dstPorts } == [PortRange(80, 80), PortRange(443, 443)])
+        #expect(rs.unsupported.isEmpty)
+    }
 }

@@ -85,6 +85,8 @@ struct SplitMix {
         fails(.asa, "object-group network A\n group-object A\naccess-list X extended permit ip object-group A any\n", line: 2, "refers to itself")
         fails(.yamaha, "ip filter 1 pass " + String(repeating: "1", count: 70_000) + "\n", line: 1, "longer than")
         fails(.fortigate, "config firewall policy\n edit 1\n", line: 1, "not closed")
+        // Found by Fuzz/vendors (asa): an ASA access-list line that ends after `extended`.
+        fails(.asa, "access-list INET-IN extended \n", line: 1, "expected permit or deny")
     }
 
     @Test func nonContiguousWildcardsExpand() throws {

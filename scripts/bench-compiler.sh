@@ -5,13 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(10 100 1000 10000 100000)
-swift build -c release --package-path Benchmarks --product bench-compiler 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+[ -n "${SEGCHECK_BENCH_NO_BUILD:-}" ] || swift build -c release --package-path Benchmarks --product bench-compiler 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
 bin=Benchmarks/.build/release/bench-compiler
 pin=(); command -v taskset >/dev/null && pin=(taskset -c 0)
-echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "Run $(date -u +%Y-%m-%dT%H:%MZ) $(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 lines=()
 for n in "${sizes[@]}"; do lines+=("$("${pin[@]}" "$bin" --rules "$n")"); done
-printf '%s\n' "${lines[@]}" | awk '
+printf '%s\n' "${lines[@]}" | grep '^rules=' | awk '
   { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[NR, kv[1]] = kv[2] } }
   END {
     print "| rules | zones | hosts | addr classes | key classes | pair classes | rows | chunks | compile CPU ms | table MB | compile peak RSS MB | compiled lookups/s | linear lookups/s | compiled ÷ linear | lookup time vs first size |"

@@ -4,7 +4,7 @@ over it, the equivalent tcpdump (BPF) filter, and a capture with F concurrent fl
 
   bench-review-gen.py policy  N OUT.yaml          five zones sharing N /24 prefixes, three rules
   bench-review-gen.py filter  N OUT.bpf           BPF: packets between zones that no rule allows
-  bench-review-gen.py capture N P OUT.pcap        P packets (Ethernet/IPv4, TCP and UDP) over 50,000 flows
+  bench-review-gen.py capture N P OUT.pcap        P packets (Ethernet/IPv4, TCP and UDP) over 50,000 flows, in bursts
   bench-review-gen.py flows   F OUT.pcap          F distinct TCP flows, one SYN each, within one second
 
 Raw bytes with struct (no scapy): two million packets take a few seconds.
@@ -99,16 +99,22 @@ def capture(n, count, out):
     for src, dst, proto, sport, dport in flows:
         shapes.append((eth_ipv4(src, dst, proto, sport, dport, 0x18, 10), eth_ipv4(dst, src, proto, dport, sport, 0x18, 10),
                        eth_ipv4(src, dst, proto, sport, dport, 0x02, 0)))
+    # Packets come in bursts per flow, as TCP windows and request/response exchanges do on a real link: a random
+    # flow sends a burst of 1-32 packets (geometric, mean about 6), two to the server for one back; then another flow.
     frames = []
     seen = set()
-    for i in range(count):
+    while len(frames) < count:
         k = rnd.randrange(len(flows))
         s = shapes[k]
-        if k not in seen:
-            seen.add(k)
-            frames.append(s[2])          # the flow opens with a SYN (or its first UDP packet)
-        else:
-            frames.append(s[i & 1])
+        burst = 1
+        while burst < 32 and rnd.random() < 0.83:
+            burst += 1
+        for j in range(min(burst, count - len(frames))):
+            if k not in seen:
+                seen.add(k)
+                frames.append(s[2])      # the flow opens with a SYN (or its first UDP packet)
+            else:
+                frames.append(s[1] if j % 3 == 2 else s[0])
     write_pcap(out, frames)
 
 

@@ -119,7 +119,7 @@ start() {
   echo "monitor did not start:" >&2; cat "$OUT/monitor.stderr" >&2; exit 2
 }
 
-# Each client line: namespace, protocol, destination, port. Expected verdicts in Tests/MonitorTests/LabTests.swift.
+# Each client line: namespace, protocol, destination, port. Expected verdicts in Tests/MonitorTests/MonitorLabTests.swift.
 traffic() {
   local phase="${1:-base}" rc=0
   case "$phase" in

@@ -51,6 +51,11 @@ public struct LivePacket {
     public var capturedLength: UInt32
     public var wireLength: UInt32
     public var bytes: UnsafeRawBufferPointer
+    public init(timestampNanoseconds: Int64 = 0, capturedLength: UInt32 = 0, wireLength: UInt32 = 0,
+                bytes: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)) {
+        self.timestampNanoseconds = timestampNanoseconds; self.capturedLength = capturedLength
+        self.wireLength = wireLength; self.bytes = bytes
+    }
 }
 
 /// The object a `dispatch` call hands packets to. One per worker thread; never shared between threads.
@@ -192,6 +197,23 @@ public final class LiveCapture: @unchecked Sendable {
         receiver.nanos = nanosecondTimestamps
         let user = Unmanaged.passUnretained(receiver).toOpaque().assumingMemoryBound(to: UInt8.self)
         return pcap_dispatch(h, maxPackets, liveDispatchCallback, user)
+    }
+
+    /// Reads the next packet without a callback (pcap_next_ex): 1 = `packet` filled (its bytes valid until the next
+    /// call), 0 = none ready (non-blocking) or timeout, -1 = error (`lastError`), -2 = `breakLoop` was called.
+    @inline(__always)
+    public func next(_ packet: inout LivePacket) -> Int32 {
+        guard let h = handle else { return PCAP_ERROR_BREAK }
+        var header: UnsafeMutablePointer<pcap_pkthdr>?
+        var data: UnsafePointer<UInt8>?
+        let r = pcap_next_ex(h, &header, &data)
+        guard r == 1, let hp = header, let data else { return r == 1 ? 0 : r }
+        let sub = Int64(hp.pointee.ts.tv_usec)
+        packet.timestampNanoseconds = Int64(hp.pointee.ts.tv_sec) &* 1_000_000_000 &+ (nanosecondTimestamps ? sub : sub &* 1000)
+        packet.capturedLength = hp.pointee.caplen
+        packet.wireLength = hp.pointee.len
+        packet.bytes = UnsafeRawBufferPointer(start: data, count: Int(hp.pointee.caplen))
+        return 1
     }
 
     /// The last libpcap error text for this handle.

@@ -58,6 +58,14 @@ public struct PcapWriter: ~Copyable {
         try write(timestampNanoseconds: record.timestampNanoseconds, bytes: record.bytes, wireLength: record.wireLength)
     }
 
+    /// Pushes buffered packets to the file without closing it (the live monitor's evidence file, once a second).
+    public mutating func flush() throws(CaptureError) {
+        guard let f = file else { return }
+        if fflush(f) != 0 {
+            throw CaptureError(.writeFailed, file: path, offset: 0, reason: String(cString: strerror(errno)))
+        }
+    }
+
     /// Flushes and closes. Throws when the data could not be written.
     public mutating func close() throws(CaptureError) {
         guard let f = file else { return }

@@ -14,11 +14,19 @@ public final class OutputFile {
     public let path: String
     let fd: Int32
     let owns: Bool
+    /// When set, bytes go here instead of to `fd` (the live monitor's serialised, reopenable output).
+    let consumer: ((UnsafeRawBufferPointer) -> Void)?
     public private(set) var writeError: String?
+
+    /// Hands every write to `consumer` instead of a file (`name` is for messages). Used by `segcheck monitor`.
+    public init(name: String, consumer: @escaping (UnsafeRawBufferPointer) -> Void) {
+        self.path = name; fd = -1; owns = false; self.consumer = consumer
+    }
 
     /// `-` means stdout. Throws a message naming the file and the reason.
     public init(path: String) throws(OutputError) {
         self.path = path
+        consumer = nil
         if path == "-" { fd = 1; owns = false; return }
         let f = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if f < 0 { throw OutputError(message: "cannot write \(path): \(String(cString: strerror(errno)))") }
@@ -31,6 +39,7 @@ public final class OutputFile {
         bytes.withUnsafeBytes { write($0) }
     }
     public func write(_ raw: UnsafeRawBufferPointer) {
+        if let consumer { consumer(raw); return }
         guard writeError == nil, var p = raw.baseAddress else { return }
         var left = raw.count
         while left > 0 {

@@ -224,6 +224,28 @@ public struct InspectionCounters: Sendable {
     public static let eventSlots = Int(DecodeEvent.allCases.map(\.rawValue).max()!) + 1
     public init() {}
 
+    /// Every counter with a flat name (`decoder.pkts`, `decoder.skipped.ARP`, `flow.evicted`, `segcheck.findings.denied`, ...),
+    /// for metrics and periodic stats.
+    public var named: [(String, UInt64)] {
+        var out: [(String, UInt64)] = [
+            ("decoder.pkts", packets), ("decoder.bytes", bytes), ("decoder.decoded", decoded), ("decoder.skipped", skipped),
+            ("decoder.malformed", malformed), ("decoder.ipv4", ipv4), ("decoder.ipv6", ipv6), ("decoder.tcp", tcp),
+            ("decoder.udp", udp), ("decoder.icmpv4", icmp), ("decoder.icmpv6", icmpv6), ("decoder.other_proto", otherProto),
+            ("decoder.vlan", vlanTagged), ("decoder.tunnel", tunnelled), ("decoder.fragments", fragments),
+            ("decoder.reassembled", reassembled), ("decoder.fragments_pending", fragmentsPending),
+            ("flow.total", flows), ("flow.tunnel_inner", tunnelInnerFlows), ("flow.timeout", flowsTimedOut),
+            ("flow.evicted", flowsEvicted), ("flow.shutdown", flowsEndedAtShutdown), ("flow.active", flowsActive),
+            ("segcheck.violations", violations), ("segcheck.violating_flows", violatingFlows),
+        ]
+        for e in DecodeEvent.allCases where Int(e.rawValue) < skippedBy.count {
+            if skippedBy[Int(e.rawValue)] > 0 { out.append(("decoder.skipped." + e.name, skippedBy[Int(e.rawValue)])) }
+            if malformedBy[Int(e.rawValue)] > 0 { out.append(("decoder.malformed." + e.name, malformedBy[Int(e.rawValue)])) }
+            if anomaliesBy[Int(e.rawValue)] > 0 { out.append(("decoder.anomaly." + e.name, anomaliesBy[Int(e.rawValue)])) }
+        }
+        for k in FindingKind.allCases { out.append(("segcheck.findings." + k.name, findingsBy[Int(k.rawValue)])) }
+        return out
+    }
+
     public var violations: UInt64 {
         var n: UInt64 = 0
         for k in FindingKind.allCases where k.isViolation { n += findingsBy[Int(k.rawValue)] }

@@ -27,7 +27,19 @@ public enum RuleSetFormats {
     /// Formats implemented by the firewall issue (iptables, nftables); vendor formats are appended in `all`.
     static var builtin: [RuleSetFormat] { [NftablesJSONParser.format, IptablesParser.format, NftablesTextParser.format] }
 
-    public static func named(_ name: String) -> RuleSetFormat? { all.first { $0.name == name } }
+    public static func named(_ name: String) -> RuleSetFormat? {
+        if let f = all.first(where: { $0.name == name }) { return f }
+        // Short `--format` spellings: iptables = iptables-save; nft = nftables text or `nft -j` JSON, by content.
+        switch name {
+        case "iptables": return named("iptables-save")
+        case "nft":
+            guard let text = named("nftables"), let json = named("nftables-json") else { return nil }
+            return RuleSetFormat(name: "nft", detect: { text.detect($0) || json.detect($0) }, parse: { t, file in
+                t.drop(while: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }).hasPrefix("{") ? try json.parse(t, file) : try text.parse(t, file)
+            })
+        default: return nil
+        }
+    }
 
     /// The format of `text`, or nil if none recognises it.
     public static func detect(_ text: String) -> RuleSetFormat? { all.first { $0.detect(text) } }

@@ -46,7 +46,7 @@ public enum FortiGateParser {
         var tables: [String: [Entry]] = [:]
         var stack: [(path: String, line: Int)] = []
         var entryStack: [Entry?] = []
-        var vdoms = 0
+        var vdoms = Set<String>()
 
         for (n, raw) in vendorLines(text) {
             if raw.utf8.count > VendorLimits.maxLineLength { throw sink.error(n, 1, "line longer than \(VendorLimits.maxLineLength) bytes") }
@@ -61,15 +61,15 @@ public enum FortiGateParser {
                 if stack.count >= VendorLimits.maxObjectDepth { throw sink.error(n, first.column, "config nested too deeply") }
                 var path = w.dropFirst().joined(separator: " ")
                 // Nested config inside an edit: qualify by the parent path.
-                if let top = stack.last, entryStack.last.flatMap({ $0 }) != nil { path = top.path + " / " + path }
-                if path == "vdom" { vdoms += 1 }
+                // (`config vdom` / `edit root` is transparent: the VDOM's tables keep their plain names.)
+                if let top = stack.last, top.path != "vdom", entryStack.last.flatMap({ $0 }) != nil { path = top.path + " / " + path }
                 stack.append((path, n)); entryStack.append(nil)
             case "edit":
                 guard !stack.isEmpty else { throw sink.error(n, first.column, "edit outside a config block") }
                 guard w.count >= 2 else { throw sink.error(n, first.column, "edit: expected a name or id") }
                 if entryStack.last.flatMap({ $0 }) != nil { throw sink.error(n, first.column, "edit before `next` closed the previous entry") }
                 entryStack[entryStack.count - 1] = Entry(name: w[1], line: n, text: raw.vendorTrimmed)
-                if stack.last!.path == "vdom" { /* transparent */ }
+                if stack.last!.path == "vdom" { vdoms.insert(w[1]) }
             case "set", "append", "unset", "select", "unselect":
                 guard !stack.isEmpty, var e = entryStack.last.flatMap({ $0 }) else {
                     // `set` directly under a config (global settings such as `config system global`): not filtering.
@@ -105,7 +105,7 @@ public enum FortiGateParser {
             }
         }
         if let open = stack.last { throw sink.error(open.line, 1, "config \(open.path) is not closed by `end`") }
-        if vdoms > 1 || (tables["vdom"]?.count ?? 0) > 1 {
+        if vdoms.count > 1 {
             set.unsupported.append(VendorUnsupported(location: sink.loc(1), text: "config vdom",
                 reason: "several VDOMs: their policies are analysed as one device", scope: .everything))
         }

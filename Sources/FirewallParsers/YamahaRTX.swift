@@ -189,7 +189,8 @@ public enum YamahaRTXParser {
                         reason: "filter \(n) is listed but not defined; it matches nothing", scope: .interface(b.iface)))
                 }
             }
-            for n in b.dynamics {
+            var seenDynamic = Set<UInt64>()
+            for n in b.dynamics where seenDynamic.insert(n).inserted {
                 guard let d = dynamics[n] else {
                     set.unsupported.append(VendorUnsupported(location: sink.loc(b.line), text: "ip \(b.iface) secure filter \(b.direction.rawValue) … dynamic \(n)",
                         reason: "dynamic filter \(n) is listed but not defined", scope: .interface(b.iface)))

@@ -55,6 +55,9 @@ public struct FlowEntry: Sendable {
     /// Packet time in nanoseconds since the epoch.
     public var start: Int64
     public var last: Int64
+    /// When the flow was last moved to the tail of its LRU list (lists are re-ordered at most once per
+    /// `FlowTable.relinkInterval` per flow, so most packets touch only their own entry).
+    @usableFromInline var listTime: Int64
     public var pktsToServer: UInt64
     public var pktsToClient: UInt64
     public var bytesToServer: UInt64
@@ -71,7 +74,7 @@ public struct FlowEntry: Sendable {
 
     @inlinable
     init(key: FlowKey, flowID: UInt64, start: Int64, state: FlowState, initiatorIsA: Bool, initiatorMethod: InitiatorMethod) {
-        self.key = key; self.flowID = flowID; self.start = start; self.last = start
+        self.key = key; self.flowID = flowID; self.start = start; self.last = start; self.listTime = start
         pktsToServer = 0; pktsToClient = 0; bytesToServer = 0; bytesToClient = 0
         prev = -1; next = -1; self.state = state; self.initiatorIsA = initiatorIsA; self.initiatorMethod = initiatorMethod; tcpSeen = 0
     }
@@ -121,6 +124,8 @@ public enum FlowEndReason: UInt8, Sendable {
 public final class FlowTable {
     public let capacity: Int
     public let timeouts: FlowTimeouts
+    /// Packet-time granularity of the LRU order (and so of timeouts and eviction): 1 s.
+    public static let relinkInterval: Int64 = 1_000_000_000
     public let entries: UnsafeMutablePointer<FlowEntry>
     @usableFromInline let st: UnsafeMutablePointer<FlowTableState>
     @usableFromInline let maxIndexCells: Int
@@ -244,10 +249,14 @@ public final class FlowTable {
         } else if newState == .new && e.pointee.pktsToServer > 0 && e.pointee.pktsToClient > 0 {
             newState = .established
         }
-        // Move to the tail of its (possibly new) list: the list stays ordered by last packet time.
-        unlink(slot, from: e.pointee.state)
-        e.pointee.state = newState
-        append(slot, to: newState)
+        // Move to the tail of its (possibly new) list, at most once per relink interval: each list stays ordered by
+        // listTime, and `last` - listTime < relinkInterval, so expiry and eviction are off by less than that.
+        if newState != e.pointee.state || now - e.pointee.listTime >= FlowTable.relinkInterval {
+            unlink(slot, from: e.pointee.state)
+            e.pointee.state = newState
+            e.pointee.listTime = now > e.pointee.listTime ? now : e.pointee.listTime
+            append(slot, to: newState)
+        }
     }
 
     /// Adds packets seen earlier but only now attributed to the flow (fragments held until the first one came).

@@ -47,7 +47,6 @@ struct FlowExtra {
     var firstDstMAC: UInt64
     var firstSenderIsA: Bool
     var fileIndex: Int32
-    var outer: FlowTuple
 }
 
 /// Per-packet state of an `Inspector`.
@@ -60,6 +59,10 @@ struct HotState {
     var generation: UInt32 = 0
     var fileIndex: Int32 = -1
     var counters = InspectionCounters()
+    /// The flow of the previous packet, per layer (0 outer/plain, 1 inside a tunnel): packets come in bursts, so
+    /// most find their flow here without hashing or touching the index.
+    var recentKey: (FlowKey, FlowKey) = (FlowKey(a: .zero, b: .zero, aPort: 0, bPort: 0, proto: 0), FlowKey(a: .zero, b: .zero, aPort: 0, bPort: 0, proto: 0))
+    var recentSlot: (Int32, Int32) = (-1, -1)
     init(hasMACPins: Bool) { self.hasMACPins = hasMACPins }
 }
 
@@ -71,6 +74,9 @@ public final class Inspector {
     public var counters: InspectionCounters { hot.pointee.counters }
     let table: FlowTable
     let extras: UnsafeMutablePointer<FlowExtra>
+    /// Outer tuples of flows seen inside tunnels, by slot. Written only for those flows, so the OS backs only
+    /// the pages tunnels use.
+    let outers: UnsafeMutablePointer<FlowTuple>
     let sink: any EventSink
 
     // Policies by generation; flows point at the generation that classified them.
@@ -94,6 +100,7 @@ public final class Inspector {
         self.sink = sink
         self.table = FlowTable(capacity: configuration.flowCapacity, timeouts: configuration.timeouts)
         self.extras = UnsafeMutablePointer<FlowExtra>.allocate(capacity: configuration.flowCapacity)
+        self.outers = UnsafeMutablePointer<FlowTuple>.allocate(capacity: configuration.flowCapacity)
         self.hot = UnsafeMutablePointer<HotState>.allocate(capacity: 1)
         hot.initialize(to: HotState(hasMACPins: policy.policy.hosts.contains { !$0.macs.isEmpty }))
         policies[0] = policy
@@ -104,6 +111,7 @@ public final class Inspector {
         hot.deinitialize(count: 1)
         hot.deallocate()
         extras.deallocate()
+        outers.deallocate()
         pthread_mutex_destroy(&pendingLock)
     }
 
@@ -227,10 +235,18 @@ public final class Inspector {
         // ICMP: both "ports" hold the request type of the pair, so requests and replies share one key.
         let (key, senderIsA) = FlowKey.canonical(src: t.src, dst: t.dst, srcPort: sport,
                                                  dstPort: isICMP ? sport : dport, proto: t.proto, vlan0: v0, vlan1: v1, layer: layer)
-        let hash = key.hash64
-        var slot = table.lookup(key, hash: hash)
-        if slot < 0 {
-            slot = createFlow(key, hash: hash, t: t, tcpFlags: tcpFlags, senderIsA: senderIsA, isReply: isReply, inner: inner, timestamp: timestamp)
+        var slot: Int32
+        let recent = layer == 0 ? hot.pointee.recentSlot.0 : hot.pointee.recentSlot.1
+        if recent >= 0 && (layer == 0 ? hot.pointee.recentKey.0 : hot.pointee.recentKey.1) == key {
+            slot = recent
+        } else {
+            let hash = key.hash64
+            slot = table.lookup(key, hash: hash)
+            if slot < 0 {
+                slot = createFlow(key, hash: hash, t: t, tcpFlags: tcpFlags, senderIsA: senderIsA, isReply: isReply, inner: inner, timestamp: timestamp)
+            }
+            if layer == 0 { hot.pointee.recentKey.0 = key; hot.pointee.recentSlot.0 = slot }
+            else { hot.pointee.recentKey.1 = key; hot.pointee.recentSlot.1 = slot }
         }
         table.update(slot, now: timestamp, senderIsA: senderIsA, bytes: hot.pointee.packet.wireLength, tcpFlags: tcpFlags)
         let x = extras + Int(slot)
@@ -278,8 +294,8 @@ public final class Inspector {
             decision: decision, generation: hot.pointee.generation, raised: 0, evidenceLeft: configuration.evidencePacketsPerFlow,
             macChecked: 0, tunnelDepth: inner ? hot.pointee.packet.tunnelDepth : 0, tunnelKind: inner ? hot.pointee.packet.tunnelKind.rawValue : 0,
             vlanCount: hot.pointee.packet.vlanCount, vlan0: hot.pointee.packet.vlan0, vlan1: hot.pointee.packet.vlan1, icmpType: icmpType, icmpCode: icmpCode,
-            firstSrcMAC: hot.pointee.packet.srcMAC.value, firstDstMAC: hot.pointee.packet.dstMAC.value, firstSenderIsA: senderIsA, fileIndex: hot.pointee.fileIndex,
-            outer: inner ? hot.pointee.packet.outer : FlowTuple()))
+            firstSrcMAC: hot.pointee.packet.srcMAC.value, firstDstMAC: hot.pointee.packet.dstMAC.value, firstSenderIsA: senderIsA, fileIndex: hot.pointee.fileIndex))
+        if inner { (outers + Int(slot)).initialize(to: hot.pointee.packet.outer) }
         if let kind = FindingKind.from(decision.verdict) {
             raise(kind, slot: slot, timestamp: timestamp, detail: nil)
         }
@@ -361,7 +377,7 @@ public final class Inspector {
         f.decision = x.decision
         f.tunnelDepth = x.tunnelDepth
         f.tunnelKind = Self.tunnelName(x.tunnelKind)
-        f.outer = x.outer
+        if x.tunnelDepth > 0 { f.outer = outers[Int(slot)] }
         f.alerted = x.raised != 0
         if x.fileIndex >= 0 && Int(x.fileIndex) < files.count { f.captureFile = files[Int(x.fileIndex)] }
         return f
@@ -377,6 +393,8 @@ public final class Inspector {
     }
 
     func endFlow(_ slot: Int32, reason: FlowEndReason) {
+        if hot.pointee.recentSlot.0 == slot { hot.pointee.recentSlot.0 = -1 }
+        if hot.pointee.recentSlot.1 == slot { hot.pointee.recentSlot.1 = -1 }
         sink.flowEnded(info(slot, reason: reason))
         flowsByGeneration[extras[Int(slot)].generation, default: 1] -= 1
         table.remove(slot)

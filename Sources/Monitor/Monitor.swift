@@ -133,7 +133,10 @@ public final class Monitor<Inspector: MonitorInspector>: @unchecked Sendable {
 
         // 4. Outputs, as the (possibly) unprivileged user.
         let output: MonitorOutput
-        do { output = try MonitorOutput(evePath: cfg.evePath, syslog: cfg.syslog, syslogFacility: cfg.syslogFacility) }
+        do {
+            output = try MonitorOutput(evePath: cfg.evePath, syslog: cfg.syslog, syslogFacility: cfg.syslogFacility,
+                                       evidencePath: cfg.evidencePath, evidenceLinkType: handles[0].first?.linkType ?? 1)
+        }
         catch { throw MonitorError(error.description) }
         defer { output.close() }
         if case .http(let host, let port)? = cfg.metrics {
@@ -190,6 +193,7 @@ public final class Monitor<Inspector: MonitorInspector>: @unchecked Sendable {
                 output.write(statsEvent(final: false, now: now))
                 nextStats = now + cfg.statsInterval
             }
+            output.flushEvidence()
             publishMetrics(output: output)
         }
 

@@ -1,4 +1,5 @@
 // Monitor: the single, serialised output every worker writes through — EVE JSON Lines, syslog and metric counters.
+import Capture
 import EventOutput
 #if canImport(Glibc)
 import Glibc
@@ -46,6 +47,9 @@ struct OutputCounters {
     var events: [MonitorEvent.Kind: UInt64] = [:]
     var violationsByPair: [String: (src: String, dst: String, count: UInt64)] = [:]
     var eveWriteErrors: UInt64 = 0
+    var evidencePackets: UInt64 = 0
+    var evidenceSkippedLinkType: UInt64 = 0
+    var evidenceWriteErrors: UInt64 = 0
 }
 
 /// All workers and the control thread write through one instance; a mutex makes each event one whole line.
@@ -55,11 +59,21 @@ public final class MonitorOutput: @unchecked Sendable {
     private let syslog: SyslogSender?
     private let lock = Locked(OutputCounters())
     private let writeMutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    public let evidencePath: String?
+    private let evidenceLinkType: UInt32
+    private var evidence: PcapWriter?
+    private var evidenceInode: UInt64 = 0
+    private let evidenceMutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
-    /// `evePath` "-" means standard output; nil means no EVE output.
-    public init(evePath: String?, syslog: SyslogTarget?, syslogFacility: Int = 13) throws(MonitorOutputError) {
+    /// `evePath` "-" means standard output; nil means no EVE output. The evidence pcap holds packets of
+    /// `evidenceLinkType` (the first interface's); packets of another link type are counted and left out.
+    public init(evePath: String?, syslog: SyslogTarget?, syslogFacility: Int = 13,
+                evidencePath: String? = nil, evidenceLinkType: UInt32 = 1) throws(MonitorOutputError) {
         self.evePath = evePath
+        self.evidencePath = evidencePath
+        self.evidenceLinkType = evidenceLinkType
         pthread_mutex_init(writeMutex, nil)
+        pthread_mutex_init(evidenceMutex, nil)
         if let target = syslog {
             do { self.syslog = try SyslogSender(target: target, facility: syslogFacility) }
             catch { throw MonitorOutputError(error.description) }
@@ -69,11 +83,45 @@ public final class MonitorOutput: @unchecked Sendable {
         if let path = evePath {
             eveFile = try MonitorOutput.open(path)
         }
+        if let path = evidencePath { try openEvidence(path) }
     }
 
     deinit {
         close()
         pthread_mutex_destroy(writeMutex); writeMutex.deallocate()
+        pthread_mutex_destroy(evidenceMutex); evidenceMutex.deallocate()
+    }
+
+    private static func inode(_ path: String) -> UInt64? {
+        var st = stat()
+        return stat(path, &st) == 0 ? UInt64(st.st_ino) : nil
+    }
+
+    private func openEvidence(_ path: String) throws(MonitorOutputError) {
+        do { evidence = try PcapWriter.create(path: path, linkType: evidenceLinkType) }
+        catch { throw MonitorOutputError("cannot create evidence file \(path): \(error.reason)") }
+        evidenceInode = MonitorOutput.inode(path) ?? 0
+    }
+
+    /// One packet of a violating flow into the shared evidence pcap (any worker thread).
+    public func writeEvidence(timestamp: Int64, linkType: UInt32, wireLength: UInt32, bytes: UnsafeRawBufferPointer) {
+        guard evidencePath != nil else { return }
+        pthread_mutex_lock(evidenceMutex); defer { pthread_mutex_unlock(evidenceMutex) }
+        guard linkType == evidenceLinkType else { lock.withLock { $0.evidenceSkippedLinkType += 1 }; return }
+        guard evidence != nil else { return }
+        do {
+            try evidence!.write(timestampNanoseconds: timestamp, bytes: bytes, wireLength: wireLength)
+            lock.withLock { $0.evidencePackets += 1 }
+        } catch {
+            lock.withLock { $0.evidenceWriteErrors += 1 }
+        }
+    }
+
+    /// Pushes buffered evidence packets to the file (the control thread calls it once a second).
+    public func flushEvidence() {
+        pthread_mutex_lock(evidenceMutex); defer { pthread_mutex_unlock(evidenceMutex) }
+        guard evidence != nil else { return }
+        do { try evidence!.flush() } catch { lock.withLock { $0.evidenceWriteErrors += 1 } }
     }
 
     private static func open(_ path: String) throws(MonitorOutputError) -> UnsafeMutablePointer<FILE> {
@@ -109,6 +157,15 @@ public final class MonitorOutput: @unchecked Sendable {
 
     /// SIGUSR1: close and reopen the EVE file by name (logrotate has moved it) and reconnect syslog.
     public func reopen() throws(MonitorOutputError) {
+        if let path = evidencePath {
+            // A pcap cannot be appended to blindly: start a new file only when logrotate moved ours away.
+            pthread_mutex_lock(evidenceMutex); defer { pthread_mutex_unlock(evidenceMutex) }
+            if MonitorOutput.inode(path) != evidenceInode || evidence == nil {
+                if evidence != nil { try? evidence!.close() }
+                evidence = nil
+                try openEvidence(path)
+            }
+        }
         pthread_mutex_lock(writeMutex); defer { pthread_mutex_unlock(writeMutex) }
         syslog?.reopen()
         guard let path = evePath, path != "-" else { return }
@@ -118,6 +175,10 @@ public final class MonitorOutput: @unchecked Sendable {
     }
 
     public func close() {
+        pthread_mutex_lock(evidenceMutex)
+        if evidence != nil { do { try evidence!.close() } catch { lock.withLock { $0.evidenceWriteErrors += 1 } } }
+        evidence = nil
+        pthread_mutex_unlock(evidenceMutex)
         pthread_mutex_lock(writeMutex); defer { pthread_mutex_unlock(writeMutex) }
         if let f = eveFile {
             if f == stdout { fflush(f) } else { fclose(f) }
@@ -137,6 +198,12 @@ public final class MonitorOutput: @unchecked Sendable {
                                      .init(labels: [("event_type", $0.key.rawValue)], value: Double($0.value)) }))
         fams.append(MetricFamily(name: "segcheck_eve_write_errors_total", help: "EVE lines that could not be written.", kind: .counter,
                                  samples: [.init(value: Double(c.eveWriteErrors))]))
+        if evidencePath != nil {
+            fams.append(MetricFamily(name: "segcheck_evidence_packets_total", help: "Evidence packets, by result.", kind: .counter,
+                                     samples: [.init(labels: [("result", "written")], value: Double(c.evidencePackets)),
+                                               .init(labels: [("result", "other_link_type")], value: Double(c.evidenceSkippedLinkType)),
+                                               .init(labels: [("result", "error")], value: Double(c.evidenceWriteErrors))]))
+        }
         if let s = syslog {
             pthread_mutex_lock(writeMutex)
             let sent = s.sent, failed = s.failures

@@ -5,6 +5,20 @@ import Foundation
 private struct StatsSnapshot {
     var drops: Int64 = 0, packets: Int64 = 0, malformed: Int64 = 0, decoded: Int64 = 0, skipped: Int64 = 0
     var violations: Int64?
+    var uptime: Int64?
+
+    /// Counters went down (or uptime did): the writer restarted and appends to the same file with fresh counters.
+    func isRestart(after previous: StatsSnapshot) -> Bool {
+        if let u = uptime, let p = previous.uptime, u < p { return true }
+        return packets < previous.packets || decoded < previous.decoded || (violations ?? 0) < (previous.violations ?? 0)
+    }
+
+    static func + (a: StatsSnapshot, b: StatsSnapshot) -> StatsSnapshot {
+        var s = StatsSnapshot(drops: a.drops + b.drops, packets: a.packets + b.packets, malformed: a.malformed + b.malformed,
+                              decoded: a.decoded + b.decoded, skipped: a.skipped + b.skipped)
+        if a.violations != nil || b.violations != nil { s.violations = (a.violations ?? 0) + (b.violations ?? 0) }
+        return s
+    }
 }
 
 /// Shares one copy of strings that repeat across alerts (zones, labels, rules, clauses, signatures, sensors), so a file
@@ -29,6 +43,7 @@ public enum EVEInput {
             source.sha256 = hex; source.bytes = bytes
         }
         var snapshots: [String: StatsSnapshot] = [:]
+        var finishedRuns: [String: StatsSnapshot] = [:]
         var unreadable: [String] = []
         var unreadableSeen = Set<String>()
         var violationCount = 0
@@ -94,7 +109,12 @@ public enum EVEInput {
                     throw ReportError(file: path, line: lineNumber, "stats event without a \"stats\" object")
                 }
                 let key = sensor
-                snapshots[key] = snapshot(stats)
+                // Cumulative counters: the last snapshot of each run counts; a restart closes the previous run.
+                let now = snapshot(stats)
+                if let previous = snapshots[key], now.isRestart(after: previous) {
+                    finishedRuns[key] = (finishedRuns[key] ?? StatsSnapshot()) + previous
+                }
+                snapshots[key] = now
                 if !key.isEmpty { source.sensors.insert(key) }
                 for file in unreadableFiles(stats) where unreadableSeen.insert(file).inserted { unreadable.append(file) }
             case "feed":
@@ -123,7 +143,8 @@ public enum EVEInput {
                 }
             }
         }
-        for s in snapshots.values {
+        for (key, last) in snapshots {
+            let s = (finishedRuns[key] ?? StatsSnapshot()) + last
             source.captureDrops += s.drops; source.capturePackets += s.packets
             source.malformedPackets += s.malformed; source.decodedPackets += s.decoded; source.skippedPackets += s.skipped
             if let v = s.violations { source.reportedViolations = (source.reportedViolations ?? 0) + v }
@@ -190,6 +211,7 @@ public enum EVEInput {
             + sum(segcheck, where: { $0.contains("malformed") }) + sum(inspect, where: { $0.contains("malformed") })
         s.decoded = stats.int("inspect.decoded", "decoder.decoded", "segcheck.decoded", "decoder.pkts").map(Int64.init) ?? 0
         s.violations = stats.int("segcheck.violations", "inspect.violations").map(Int64.init)
+        s.uptime = stats.int("uptime").map(Int64.init)
         s.skipped = stats.int("inspect.skipped", "decoder.skipped", "segcheck.skipped").map(Int64.init) ?? 0
         return s
     }

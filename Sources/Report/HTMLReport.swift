@@ -41,14 +41,20 @@ public struct ReportRenderer {
     /// Distinct flow rows per clause shown in HTML/Markdown; the CSV always lists every event.
     public var maxRowsPerClause = 1000
 
-    public init(content: ReportContent, lang: ReportLanguage) { self.content = content; self.lang = lang }
+    /// Zone name → label from the policy, looked up once per row.
+    let policyLabels: [String: String]
+
+    public init(content: ReportContent, lang: ReportLanguage) {
+        self.content = content; self.lang = lang
+        policyLabels = Dictionary(content.zones.map { ($0.name, $0.label) }, uniquingKeysWith: { a, _ in a })
+    }
 
     var L: Labels { Labels(lang: lang) }
     var D: DateText { DateText(lang: lang) }
 
     func zoneText(_ name: String, _ label: String?) -> String {
         if name.isEmpty { return L.unknownZone }
-        return content.zones.first { $0.name == name }?.label ?? label ?? content.eventZoneLabels[name] ?? name
+        return policyLabels[name] ?? label ?? content.eventZoneLabels[name] ?? name
     }
 
     /// The policy's name from --policy, else as the events name it.
@@ -59,7 +65,7 @@ public struct ReportRenderer {
 
     func periodText() -> String {
         guard let s = content.periodStart, let e = content.periodEnd else { return L.noPeriod }
-        return "\(D.dayTime(s)) 〜 \(D.dayTime(e))"
+        return "\(D.dayTime(s))\(L.rangeSeparator)\(D.dayTime(e))"
     }
 
     func ruleText(_ v: FlowViolation) -> String {
@@ -67,6 +73,12 @@ public struct ReportRenderer {
         var t = v.rule
         if let loc = v.ruleLocation ?? content.ruleCites[v.rule]?.location { t += " (\(loc))" }
         return t
+    }
+
+    /// The broken policy rule's id, or the default deny in words.
+    func policyRuleText(_ f: FirewallFinding) -> String {
+        guard let r = f.policyRule else { return "—" }
+        return r == "default-deny" ? L.verdict(.defaultDeny) : r
     }
 
     var diff: ReportDiff? { content.previous.map { ReportDiff(previous: $0, current: content.summaryData()) } }
@@ -99,7 +111,7 @@ public struct ReportRenderer {
 
     private func header() -> String {
         var h = "<header class=\"doc\">\n<div class=\"docbar\"><span class=\"class\">\(esc(L.documentClass))</span>"
-        h += "<table class=\"stamps\"><tr><th rowspan=\"2\" class=\"vert\">\(esc(L.approval))</th>"
+        h += "<table class=\"stamps\"><tr><th rowspan=\"2\" class=\"\(lang == .ja ? "vert" : "side")\">\(esc(L.approval))</th>"
         for r in L.approvalRoles { h += "<th>\(esc(r))</th>" }
         h += "</tr><tr>" + String(repeating: "<td></td>", count: L.approvalRoles.count) + "</tr></table></div>\n"
         h += "<h1>\(esc(L.documentTitle))</h1>\n<p class=\"subtitle\">\(esc(L.subtitle))</p>\n"
@@ -151,7 +163,7 @@ public struct ReportRenderer {
             let sensorList = s.kind == .eve ? Array(Set(s.sensors.map { $0.contains("/") ? URL(fileURLWithPath: $0).lastPathComponent : $0 })).sorted() : (s.analysedFiles.map { URL(fileURLWithPath: $0).lastPathComponent } + s.sensors.sorted())
             let sensors = sensorList.prefix(4).joined(separator: ", ") + (sensorList.count > 4 ? " " + L.andMore(sensorList.count - 4) : "")
             var period = ""
-            if let a = s.firstTime, let b = s.lastTime { period = "\(D.minute(a))<br>〜 \(D.minute(b))" }
+            if let a = s.firstTime, let b = s.lastTime { period = "\(D.minute(a))<br>\(L.rangeSeparator.trimmingCharacters(in: .whitespaces)) \(D.minute(b))" }
             var counts = s.kind == .eve ? L.eveCounts(lines: s.lines, alerts: s.eventsByType["alert"] ?? 0, flows: s.flowRecords)
                                         : L.firewallCounts(findings: s.findings, anomalies: s.anomalies, proofs: s.proofs.count)
             if s.kind == .eve, let p = L.packetCounts(s) { counts += "\n" + p }
@@ -201,7 +213,7 @@ public struct ReportRenderer {
         let outages = content.sources.flatMap(\.deadFeeds).compactMap(\.time)
         guard !times.isEmpty, let start = content.periodStart, let end = content.periodEnd else { return "<p>\(esc(L.timelineNone))</p>" }
         let chart = Timeline(start: start, end: end, times: times, outages: outages, labels: L, dates: D)
-        return "<div class=\"keep\"><p>\(esc(L.timelineIntro(chart.bucket().name)))</p>\n<figure>\(chart.svg())</figure></div>\n"
+        return "<div class=\"keep\"><p>\(esc(L.timelineIntro(chart.bucket().name, outages: !outages.isEmpty)))</p>\n<figure>\(chart.svg())</figure></div>\n"
     }
 
     private func quoteCite(_ cite: String) -> String { L.clauseTitle(cite) }
@@ -239,7 +251,7 @@ public struct ReportRenderer {
                     h += "<tr><td>\(esc(zoneText(f.srcZone, nil)))<br>→ \(esc(zoneText(f.destZone, nil)))</td>"
                     h += "<td>\(place.isEmpty ? "" : "<div class=\"small mono\">\(esc(place))</div>")<code>\(esc(f.ruleText ?? f.kind))</code>\(f.uncertain ? "<div class=\"small ngtext\">\(esc(L.uncertain))</div>" : "")\(f.message.map { "<div class=\"small\">\(esc($0))</div>" } ?? "")</td>"
                     h += "<td class=\"mono\">\(esc(f.witness ?? "—"))</td>"
-                    h += "<td>\(esc(f.policyRule ?? "—"))</td>"
+                    h += "<td>\(esc(policyRuleText(f)))</td>"
                     h += "<td class=\"mono small\">\(esc(f.evidence.description))</td></tr>\n"
                 }
                 h += "</tbody></table>\n"
@@ -258,7 +270,7 @@ public struct ReportRenderer {
             h += "<h3>\(esc(L.anomaliesHeading))</h3>\n<table class=\"list\"><thead><tr><th>\(esc(L.colKind))</th><th>\(esc(L.colFWRule))</th><th>\(esc(L.colDetail))</th><th>\(esc(L.colEvidence))</th></tr></thead><tbody>\n"
             for a in content.anomalies.prefix(maxRowsPerClause) {
                 let place = [a.ruleFile.map { URL(fileURLWithPath: $0).lastPathComponent }, a.ruleLine.map(String.init)].compactMap { $0 }.joined(separator: ":")
-                h += "<tr><td>\(esc(a.kind))</td><td>\(place.isEmpty ? "" : "<div class=\"small mono\">\(esc(place))</div>")<code>\(esc(a.ruleText ?? "—"))</code></td><td>\(esc(a.message ?? ""))</td><td class=\"mono small\">\(esc(a.evidence.description))</td></tr>\n"
+                h += "<tr><td>\(esc(L.anomalyKind(a.kind)))</td><td>\(place.isEmpty ? "" : "<div class=\"small mono\">\(esc(place))</div>")<code>\(esc(a.ruleText ?? "—"))</code></td><td>\(esc(a.message ?? ""))</td><td class=\"mono small\">\(esc(a.evidence.description))</td></tr>\n"
             }
             h += "</tbody></table>\n"
         }
@@ -269,7 +281,7 @@ public struct ReportRenderer {
         guard let d = diff else { return "<p>\(esc(L.diffNone))</p>" }
         let prevPeriod: String = {
             guard let a = d.previous.periodStart.flatMap(parseEVETimestamp), let b = d.previous.periodEnd.flatMap(parseEVETimestamp) else { return L.noPeriod }
-            return "\(D.dateTime(a)) 〜 \(D.dateTime(b))"
+            return "\(D.dateTime(a))\(L.rangeSeparator)\(D.dateTime(b))"
         }()
         let prevGen = parseEVETimestamp(d.previous.generatedAt).map(D.dateTime) ?? d.previous.generatedAt
         var h = "<p>\(esc(L.diffIntro(prevGen, prevPeriod)))</p>\n"
@@ -307,7 +319,7 @@ public struct ReportRenderer {
 
     private func methods() -> String {
         var h = "<p>\(esc(L.methodsText))</p>\n<table class=\"meta attest\">"
-        h += "<tr><th>\(esc(L.toolVersion))</th><td class=\"mono\">\(esc(content.toolVersion))</td></tr>"
+        h += "<tr><th>\(esc(L.toolVersion))</th><td><span class=\"mono\">\(esc(content.toolVersion))</span>\(content.toolSHA256.map { "<div class=\"hash\">\(esc(L.executable)) SHA-256 \(esc($0))</div>" } ?? "")</td></tr>"
         if content.policyFiles.isEmpty {
             h += "<tr><th>\(esc(L.policyFile))</th><td>\(esc(L.unnamedPolicy))</td></tr>"
         }
@@ -320,6 +332,7 @@ public struct ReportRenderer {
         if !content.commandLine.isEmpty { h += "<tr><th>\(esc(L.commandLine))</th><td class=\"mono\">\(esc(content.commandLine))</td></tr>" }
         h += "<tr><th>\(esc(L.generatedAt))</th><td>\(esc(D.dateTime(content.generatedAt))) JST（\(esc(isoTimestamp(content.generatedAt)))）</td></tr>"
         h += "</table>\n<p class=\"small\">\(esc(L.verifyNote))</p>\n"
+        if lang == .ja { h += "<p class=\"end\">以上</p>\n" }   // the customary close of a Japanese official document
         return h
     }
 
@@ -337,7 +350,9 @@ public struct ReportRenderer {
     h3 { font-size: 10.5pt; margin: 5mm 0 2mm; break-after: avoid; }
     h4 { font-size: 9.5pt; margin: 3mm 0 1mm; color: #333; break-after: avoid; }
     h3.up { color: var(--ng); } h3.down { color: var(--ok); }
-    p { margin: 1.5mm 0; text-align: justify; }
+    p { margin: 1.5mm 0; }
+    html:lang(ja) p { text-align: justify; }
+    html:lang(en) h1 { letter-spacing: 0.02em; }
     .num { font-variant-numeric: tabular-nums; }
     td.num { text-align: right; white-space: nowrap; }
     .mono, code { font-family: "DejaVu Sans Mono", "Noto Sans Mono CJK JP", monospace; font-size: 8.5pt; }
@@ -350,6 +365,7 @@ public struct ReportRenderer {
     table.stamps th, table.stamps td { border: 1px solid var(--ink); text-align: center; width: 17mm; font-weight: normal; }
     table.stamps th.vert { width: 6mm; writing-mode: vertical-rl; letter-spacing: 0.2em; padding: 1mm 0; }
     table.stamps td { height: 17mm; }
+    table.stamps th.side { width: auto; padding: 0 1.5mm; }
     table.meta { border-collapse: collapse; margin: 2mm auto 0; min-width: 60%; }
     table.meta th, table.meta td { border: 1px solid var(--line); padding: 1mm 3mm; text-align: left; vertical-align: top; }
     table.meta th { background: var(--soft); font-weight: 600; white-space: nowrap; width: 1%; }
@@ -385,6 +401,7 @@ public struct ReportRenderer {
     .none { color: var(--ok); font-weight: 600; }
     figure { margin: 2mm 0; break-inside: avoid; }
     .keep { break-inside: avoid; }
+    p.end { text-align: right !important; margin-top: 4mm; }
     svg.chart { max-width: 100%; height: auto; font-family: inherit; }
     svg .col, svg .row, svg .axis { font-size: 11px; fill: #1a1a1a; }
     svg .axis { font-size: 10px; fill: #555; }

@@ -9,6 +9,7 @@ struct Labels {
 
     var documentTitle: String { t("ネットワーク分離（三層の対策）点検報告書", "Network Segregation (Three-Layer Model) Inspection Report") }
     var subtitle: String { t("自己点検・情報セキュリティ監査の証跡", "Evidence for self-inspection and information security audit") }
+    var rangeSeparator: String { t(" 〜 ", " – ") }
     var unnamedPolicy: String { t("（ポリシー未指定）", "(no policy given)") }
     var organisation: String { t("対象ポリシー", "Policy") }
     var createdOn: String { t("作成日時", "Generated") }
@@ -24,7 +25,7 @@ struct Labels {
         t("ポリシーに反する通信 \(flows.grouped) 件、ファイアウォール設定の指摘 \(fw.grouped) 件を検出しました。各項目について所管の情報システム管理者による確認と対処を求めます。",
           "Found \(flows.grouped) flow(s) and \(fw.grouped) firewall finding(s) contrary to the policy. Each needs review and remediation by the responsible system administrator.")
     }
-    var healthWarning: String { t("注意：取得漏れ（ドロップ・フィード停止・読めないファイル・不正パケット・警告の欠落）があります。この報告は観測できた範囲についてのみ述べます。", "Caution: capture was incomplete (drops, stopped feeds, unreadable files or malformed packets). This report speaks only for what was observed.") }
+    var healthWarning: String { t("注意：取得漏れ（ドロップ・フィード停止・読めないファイル・不正パケット・警告の欠落）があります。この報告は観測できた範囲についてのみ述べます。", "Caution: capture was incomplete (drops, stopped feeds, unreadable files, malformed packets or missing alerts). This report speaks only for what was observed.") }
     var keyFlows: String { t("違反通信", "Violating flows") }
     var keyFindings: String { t("FW指摘", "Firewall findings") }
     var keyPairs: String { t("違反ゾーン組合せ", "Zone pairs in violation") }
@@ -72,6 +73,17 @@ struct Labels {
     func firewallCounts(findings: Int, anomalies: Int, proofs: Int) -> String {
         t("指摘 \(findings)、ルール異常 \(anomalies)", "\(findings) findings, \(anomalies) anomalies") + (proofs > 0 ? t("、遮断を証明したゾーン組合せ \(proofs)", ", \(proofs) zone pairs proven closed") : "")
     }
+    /// Firewall anomaly kinds, in the words `segcheck firewall` uses.
+    func anomalyKind(_ k: String) -> String {
+        switch k {
+        case "shadowed": return t("遮蔽（到達しない規則）", "shadowed")
+        case "redundant": return t("冗長", "redundant")
+        case "overly-broad": return t("過大な許可", "overly broad")
+        case "never-matches": return t("一致しない規則", "never matches")
+        case "unused-chain": return t("未使用チェーン", "unused chain")
+        default: return k
+        }
+    }
     var uncertain: String { t("不確実（解析できない条件に依存）", "uncertain (depends on unmodelled matches)") }
     func firewallNotes(_ n: Int) -> String { t("解析上の注記 \(n) 件", "\(n) analysis note(s)") }
     var matrixProofNote: String { t("緑の「✓」は、ファイアウォール設定の検査で、ポリシーが禁じる通信が一切通らないことを証明したゾーン組合せです。", "A green ✓ marks zone pairs the firewall check proved closed: no packet the policy forbids is accepted.") }
@@ -101,7 +113,10 @@ struct Labels {
     var unknownZone: String { t("（ゾーン外）", "(no zone)") }
 
     var timelineHeading: String { t("違反の推移", "Violations over time") }
-    func timelineIntro(_ bucket: String) -> String { t("違反通信の件数を\(bucket)ごとに示します（日本標準時）。赤い三角はフィード停止です。", "Violating flows per \(bucket) (Japan Standard Time). Red triangles mark feed outages.") }
+    func timelineIntro(_ bucket: String, outages: Bool) -> String {
+        t("違反通信の件数を\(bucket)ごとに示します（日本標準時）。", "Violating flows per \(bucket) (Japan Standard Time).")
+            + (outages ? t("赤い破線と三角はフィード停止です。", " Red dashed lines and triangles mark feed outages.") : "")
+    }
     var timelineNone: String { t("時刻のある違反通信はありません。", "No timed violations.") }
     var bucketMinute: String { t("分", "minute") }
     func bucketMinutes(_ n: Int) -> String { t("\(n)分", "\(n) minutes") }
@@ -182,6 +197,7 @@ struct Labels {
     var methodsText: String { t("通信記録は segcheck review（取得済みパケット）又は segcheck monitor（ミラーポートの常時監視）が、ポリシーに定めたゾーン間の通信規則と照合して出力したものです。ファイアウォール設定は segcheck firewall が全パケット空間について記号的に検査し、ポリシーに反して通過する通信があれば実証パケットを示します。本報告は入力資料を要約したものであり、原記録は各入力ファイルに保存されています。",
         "Traffic records were produced by segcheck review (captured packets) or segcheck monitor (live mirror port), checking each flow against the policy's zone-to-zone rules. Firewall configurations were checked by segcheck firewall symbolically over the whole packet space; any packet that passes contrary to the policy is shown as a witness. This report summarises the inputs; the original records remain in the input files.") }
     var toolVersion: String { t("ツール", "Tool") }
+    var executable: String { t("実行ファイル", "executable") }
     var policyFile: String { t("ポリシーファイル", "Policy file") }
     var commandLine: String { t("実行コマンド", "Command") }
     var generatedAt: String { t("作成日時", "Generated at") }
@@ -218,10 +234,15 @@ struct DateText {
     let lang: ReportLanguage
     static let jst = TimeZone(secondsFromGMT: 9 * 3600)!
 
-    private func parts(_ d: Date) -> DateComponents {
+    /// One Gregorian calendar in JST for every date shown (creating a Calendar per call is costly).
+    private static let calendar: Calendar = {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = DateText.jst
-        return cal.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: d)
+        return cal
+    }()
+
+    private func parts(_ d: Date) -> DateComponents {
+        DateText.calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: d)
     }
 
     /// 令和8年（2026年）11月26日 or 2026-11-26.

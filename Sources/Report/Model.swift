@@ -209,6 +209,8 @@ public struct ReportContent: Sendable {
     public var eventZoneLabels: [String: String] = [:]
     public var generatedAt: Date = Date()
     public var toolVersion: String = "segcheck"
+    /// SHA-256 of the segcheck executable that wrote the report, when it could be read.
+    public var toolSHA256: String?
     public var commandLine: String = ""
     public var previous: ReportData?
 

@@ -26,7 +26,24 @@ public struct ReportBuilder {
         }
     }
 
-    public mutating func addEVE(path: String) throws(ReportError) { try EVEInput.read(path: path, into: &content) }
+    /// One EVE file, or every regular file of a directory (rotated logs: eve.json, eve.json.1.gz, ...), in name order.
+    public mutating func addEVE(path: String) throws(ReportError) {
+        var isDirectory: ObjCBool = false
+        if path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            let names: [String]
+            do { names = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
+                throw ReportError(file: path, "cannot list directory: \((error as NSError).localizedDescription)")
+            }
+            let files = names.filter { !$0.hasPrefix(".") }.sorted().map { (path as NSString).appendingPathComponent($0) }.filter {
+                var dir: ObjCBool = false
+                return FileManager.default.fileExists(atPath: $0, isDirectory: &dir) && !dir.boolValue
+            }
+            if files.isEmpty { throw ReportError(file: path, "directory holds no EVE files") }
+            for f in files { try EVEInput.read(path: f, into: &content) }
+            return
+        }
+        try EVEInput.read(path: path, into: &content)
+    }
     public mutating func addFirewall(path: String) throws(ReportError) { try FirewallInput.read(path: path, into: &content) }
     public mutating func setPrevious(path: String) throws(ReportError) { content.previous = try ReportData.load(path: path) }
 

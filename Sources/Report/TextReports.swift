@@ -27,7 +27,7 @@ extension ReportRenderer {
         m += "## \(n(2))\(L.sourcesHeading)\n\n\(L.sourcesIntro)\n\n| \(L.colFile) | \(L.colKind) | \(L.period) | \(L.colEvents) | \(L.colHealth) | SHA-256 |\n|---|---|---|---|---|---|\n"
         for s in content.sources {
             var period = "—"
-            if let a = s.firstTime, let b = s.lastTime { period = "\(D.dateTime(a)) 〜 \(D.dateTime(b))" }
+            if let a = s.firstTime, let b = s.lastTime { period = "\(D.dateTime(a))\(L.rangeSeparator)\(D.dateTime(b))" }
             let counts = s.kind == .eve ? L.eveCounts(lines: s.lines, alerts: s.eventsByType["alert"] ?? 0, flows: s.flowRecords) : L.firewallCounts(findings: s.findings, anomalies: s.anomalies, proofs: s.proofs.count)
             var health: [String] = []
             if s.captureDrops > 0 { health.append(L.drops(s.captureDrops, of: s.capturePackets)) }
@@ -88,7 +88,7 @@ extension ReportRenderer {
                 m += "| \(L.colZones) | \(L.colFWRule) | \(L.colWitness) | \(L.colPolicyRule) | \(L.colEvidence) |\n|---|---|---|---|---|\n"
                 for f in g.findings {
                     let place = [f.ruleFile.map { URL(fileURLWithPath: $0).lastPathComponent }, f.ruleLine.map(String.init)].compactMap { $0 }.joined(separator: ":")
-                    m += "| \(md(zoneText(f.srcZone, nil))) → \(md(zoneText(f.destZone, nil))) | \(md(place)) \(md(f.ruleText ?? f.kind)) | \(md(f.witness ?? "—")) | \(md(f.policyRule ?? "—")) | `\(f.evidence.description)` |\n"
+                    m += "| \(md(zoneText(f.srcZone, nil))) → \(md(zoneText(f.destZone, nil))) | \(md(place)) \(md(f.ruleText ?? f.kind)) | \(md(f.witness ?? "—")) | \(md(policyRuleText(f))) | `\(f.evidence.description)` |\n"
                 }
                 m += "\n"
             }
@@ -109,7 +109,7 @@ extension ReportRenderer {
             }
         } else { m += L.diffNone + "\n\n" }
         m += "## \(n(7))\(L.methodsHeading)\n\n\(L.methodsText)\n\n"
-        m += "- \(L.toolVersion): `\(content.toolVersion)`\n"
+        m += "- \(L.toolVersion): `\(content.toolVersion)`\(content.toolSHA256.map { " (\(L.executable) SHA-256 `\($0)`)" } ?? "")\n"
         for p in content.policyFiles { m += "- \(L.policyFile): `\(p.path)` SHA-256 `\(p.sha256)`\n" }
         for s in content.sources { m += "- \(s.kind == .eve ? L.kindEVE : L.kindFirewall): `\(s.path)` SHA-256 `\(s.sha256.isEmpty ? "—" : s.sha256)`\n" }
         if !content.commandLine.isEmpty { m += "- \(L.commandLine): `\(content.commandLine)`\n" }
@@ -140,7 +140,7 @@ extension ReportRenderer {
         for f in content.findings {
             let place = [f.ruleFile, f.ruleLine.map(String.init)].compactMap { $0 }.joined(separator: ":")
             rows.append([L.csvFirewall, L.clausePlain(content.clause(of: f)), zoneText(f.srcZone, nil), zoneText(f.destZone, nil), "", "", "", "", "", "", "",
-                         f.kind, f.policyRule ?? "", [place, f.ruleText ?? ""].filter { !$0.isEmpty }.joined(separator: " "),
+                         f.kind, policyRuleText(f), [place, f.ruleText ?? ""].filter { !$0.isEmpty }.joined(separator: " "),
                          f.witness ?? "", "", f.evidence.description])
         }
         return "\u{FEFF}" + rows.map { $0.map(Self.csvField).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"

@@ -43,9 +43,14 @@ public struct DecodedPacket: Sendable {
     public var tunnelDepth: UInt8 = 0
     /// The innermost tunnel's kind when `tunnelDepth` > 0.
     public var tunnelKind: TunnelKind = .none
-    /// A non-fatal event on a packet that still decoded (`ipv4OptionsMalformed`, `tunnelTooDeep`): the tuple is
-    /// usable, but the flow layer should report the oddity. For a tunnel deeper than `Decoder.maxTunnelDepth`,
-    /// `tuple` is the deepest IP layer decoded (proto 4, 41, 47 or UDP), never silently dropped.
+    /// The tuple of the IP layer that carries the innermost tunnel (equal to `outer` at depth 1).
+    public var tunnelCarrier = FlowTuple()
+    /// A non-fatal event on a packet that still decoded (`ipv4OptionsMalformed`, `tunnelTooDeep`, or the event of a
+    /// tunnel payload that was not IP or was broken): the tuple is usable, but the flow layer should report the
+    /// oddity. For a tunnel deeper than `Decoder.maxTunnelDepth`, `tuple` is the deepest IP layer decoded (proto 4,
+    /// 41, 47 or UDP). When a tunnel's payload is skipped or malformed (ARP inside VXLAN, a truncated inner header),
+    /// the packet is still the carrier's traffic: it is `.decoded` with `tuple` = the carrier's tuple, one tunnel
+    /// level less, and `anomaly` = the inner event. Nothing that crossed the wire as IP is silently dropped.
     public var anomaly: DecodeEvent = .none
 
     public var tcpFlags: UInt8 = 0
@@ -79,10 +84,20 @@ public struct DecodedPacket: Sendable {
 
 /// The encapsulation the innermost tunnel used.
 public enum TunnelKind: UInt8, Sendable {
-    case none, ipInIP, gre, vxlan
+    case none, ipInIP, gre, vxlan, geneve
 }
 
-/// Named decoder events in the spirit of Suricata's (`IPV4_TRUNC_PKT`, ...). Open for growth: add cases, keep names stable.
+/// Named decoder events in the spirit of Suricata's. Which events appear where:
+/// - `.skipped`: `arp` (the tuple then holds the ARP sender/target IPv4 addresses and the operation in `srcPort`),
+///   `lldp`, `stp`, `otherEthertype` (also non-IP families on loopback and non-IP PPP), `unsupportedLinkType`.
+/// - `.malformed`: the `…Truncated`, `…Bad…`, `emptyPacket`, `tooManyLabels`, `ipv6TooManyExtensionHeaders` cases.
+/// - `anomaly` of a `.decoded` packet: `ipv4OptionsMalformed`, `tunnelTooDeep`, the GRE events (`greTruncated`,
+///   `greBadVersion`, `greRoutingUnsupported`: the packet is then the GRE flow itself), and any skip or malformed
+///   event of a tunnel's payload (the packet is then the carrier's flow).
+/// - `Defragmenter` results: `fragmentOverlap`, `fragmentTooSmall`, `fragmentTooLarge`, `fragmentTooMany`.
+/// - Not produced by the decoder: `otherIPProtocol` and `ipv6NoNextHeader` (such packets are IP traffic between two
+///   addresses and are `.decoded` with their protocol number and zero ports), `fragmentTimeout`, `fragmentEvicted`
+///   (counted in `DefragCounters` instead). (`IPV4_TRUNC_PKT`, ...). Open for growth: add cases, keep names stable.
 public enum DecodeEvent: UInt16, CaseIterable, Sendable {
     case none = 0
     // skipped

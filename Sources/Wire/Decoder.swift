@@ -17,6 +17,22 @@ public enum Decoder {
     /// Decodes `bytes` (one captured frame of link type `linkType`) into `out`, overwriting all of it.
     /// `capturedLength` and `wireLength` are set to `bytes.count`; callers that know the wire length overwrite it.
     public static func decode(_ bytes: UnsafeRawBufferPointer, linkType: UInt32, into out: inout DecodedPacket) {
+        decodeLayers(bytes, linkType: linkType, into: &out)
+        if out.status != .decoded && out.tunnelDepth > 0 {
+            // The tunnel's payload was not IP, or was broken: the packet is still the carrier's IP traffic.
+            out.anomaly = out.event
+            out.event = .none
+            out.status = .decoded
+            out.tuple = out.tunnelCarrier
+            out.tunnelDepth -= 1
+            if out.tunnelDepth == 0 { out.outer = FlowTuple(); out.tunnelKind = .none; out.tunnelCarrier = FlowTuple() }
+            out.isFragment = false; out.fragmentOffset = 0; out.moreFragments = false; out.ipIdentification = 0
+            out.tcpFlags = 0; out.tcpSequence = 0; out.tcpAcknowledgement = 0
+            out.payloadOffset = 0; out.payloadLength = 0
+        }
+    }
+
+    static func decodeLayers(_ bytes: UnsafeRawBufferPointer, linkType: UInt32, into out: inout DecodedPacket) {
         out = DecodedPacket()
         let n = bytes.count
         out.capturedLength = UInt32(truncatingIfNeeded: n)
@@ -244,6 +260,14 @@ public enum Decoder {
         out.l4CapturedLength = UInt32(truncatingIfNeeded: max(0, capturedEnd - l4))
     }
 
+    /// Records where the application payload starts, clamped to the captured bytes (a header cut by the snap
+    /// length leaves an empty payload at the end of the capture, never an offset past it).
+    @inline(__always) static func setPayload(_ out: inout DecodedPacket, start: Int, end: Int) {
+        let s = min(start, end)
+        out.payloadOffset = UInt32(truncatingIfNeeded: s)
+        out.payloadLength = UInt32(truncatingIfNeeded: end - s)
+    }
+
     /// Enters a tunnel: records the outer tuple the first time. False (and finishes the packet as decoded with the
     /// `tunnelTooDeep` anomaly, keeping the current layer's tuple) when the depth cap is reached.
     @inline(__always) static func enterTunnel(_ out: inout DecodedPacket, _ kind: TunnelKind) -> Bool {
@@ -253,6 +277,7 @@ public enum Decoder {
             return false
         }
         if out.tunnelDepth == 0 { out.outer = out.tuple }
+        out.tunnelCarrier = out.tuple
         out.tunnelDepth += 1
         out.tunnelKind = kind
         return true
@@ -288,8 +313,7 @@ public enum Decoder {
                     finish(&out, .malformed, .tcpBadHeaderLength); return nil
                 }
                 out.tcpFlags = t.flags; out.tcpSequence = t.sequenceNumber; out.tcpAcknowledgement = t.acknowledgementNumber
-                out.payloadOffset = UInt32(truncatingIfNeeded: l4 + hl)
-                out.payloadLength = UInt32(truncatingIfNeeded: max(0, end - (l4 + hl)))
+                setPayload(&out, start: l4 + hl, end: end)
             } else if avail >= 14 {
                 out.tcpFlags = p.u8(l4 + 13)   // cut by the snap length inside the header: ports and flags survive
             }
@@ -298,13 +322,25 @@ public enum Decoder {
         case IPProto.udp:
             guard declared >= UDPHeader.length, avail >= 4 else { finish(&out, .malformed, .udpTruncated); return nil }
             out.tuple.srcPort = p.be16(l4); out.tuple.dstPort = p.be16(l4 + 2)
-            out.payloadOffset = UInt32(truncatingIfNeeded: l4 + UDPHeader.length)
-            out.payloadLength = UInt32(truncatingIfNeeded: max(0, end - (l4 + UDPHeader.length)))
-            if out.tuple.dstPort == VXLANHeader.udpPort && avail >= UDPHeader.length + VXLANHeader.length + EthernetHeader.length
+            setPayload(&out, start: l4 + UDPHeader.length, end: end)
+            let dport = out.tuple.dstPort
+            if (dport == VXLANHeader.udpPort || dport == VXLANHeader.linuxUDPPort)
+                && avail >= UDPHeader.length + VXLANHeader.length + EthernetHeader.length
                 && VXLANHeader(unchecked: p + l4 + UDPHeader.length).vniValid {
                 guard enterTunnel(&out, .vxlan) else { return nil }
                 out.payloadOffset = 0; out.payloadLength = 0
                 return advance(.ethernet, by: UDPHeader.length + VXLANHeader.length)
+            }
+            if dport == GENEVEHeader.udpPort && avail >= UDPHeader.length + GENEVEHeader.minimumLength {
+                let g = GENEVEHeader(unchecked: p + l4 + UDPHeader.length)
+                let skip = UDPHeader.length + g.headerLength
+                let inner: Next? = g.version != 0 ? nil : (g.protocolType == EtherType.transparentEthernet ? .ethernet
+                    : g.protocolType == EtherType.ipv4 ? .ipv4 : g.protocolType == EtherType.ipv6 ? .ipv6 : nil)
+                if let inner, avail >= skip {
+                    guard enterTunnel(&out, .geneve) else { return nil }
+                    out.payloadOffset = 0; out.payloadLength = 0
+                    return advance(inner, by: skip)
+                }
             }
             finish(&out, .decoded, .none)
             return nil
@@ -325,13 +361,15 @@ public enum Decoder {
             guard enterTunnel(&out, .ipInIP) else { return nil }
             return (.ipv6, 0)
         case IPProto.gre:
-            guard avail >= GREHeader.minimumLength else { finish(&out, .malformed, .greTruncated); return nil }
+            // The GRE flow's key (addresses, protocol 47) is complete whatever follows: a GRE header segcheck cannot
+            // open is an anomaly on a decoded packet, not a lost one.
+            guard avail >= GREHeader.minimumLength else { return greOnly(&out, .greTruncated) }
             let g = GREHeader(unchecked: p + l4)
             let version = g.version
-            guard version <= 1 else { finish(&out, .malformed, .greBadVersion); return nil }
-            if g.routingPresent { finish(&out, .skipped, .greRoutingUnsupported); return nil }
+            guard version <= 1 else { return greOnly(&out, .greBadVersion) }
+            if g.routingPresent { return greOnly(&out, .greRoutingUnsupported) }
             let hl = g.headerLength
-            guard avail >= hl else { finish(&out, .malformed, .greTruncated); return nil }
+            guard avail >= hl else { return greOnly(&out, .greTruncated) }
             let inner: Next
             var skip = hl
             switch g.protocolType {
@@ -348,13 +386,13 @@ public enum Decoder {
                 inner = .ethernet; skip += 8
             case EtherType.erspan3:
                 // ERSPAN type III: 12 bytes, plus an 8-byte platform subheader when the O bit is set.
-                guard avail >= hl + 12 else { finish(&out, .malformed, .greTruncated); return nil }
+                guard avail >= hl + 12 else { return greOnly(&out, .greTruncated) }
                 inner = .ethernet; skip += 12 + (p.u8(l4 + hl + 11) & 1 != 0 ? 8 : 0)
             default:
                 // A GRE payload segcheck does not open: the GRE flow itself is the finding unit.
                 finish(&out, .decoded, .none); return nil
             }
-            guard avail >= skip else { finish(&out, .malformed, .greTruncated); return nil }
+            guard avail >= skip else { return greOnly(&out, .greTruncated) }
             guard enterTunnel(&out, .gre) else { return nil }
             return advance(inner, by: skip)
         default:
@@ -366,6 +404,13 @@ public enum Decoder {
             finish(&out, .decoded, .none)
             return nil
         }
+    }
+
+    /// Finishes a GRE packet as the GRE flow itself, with `event` as its anomaly.
+    static func greOnly(_ out: inout DecodedPacket, _ event: DecodeEvent) -> (Next, Int)? {
+        if out.anomaly == .none { out.anomaly = event }
+        finish(&out, .decoded, .none)
+        return nil
     }
 
     /// The next layer of a tunnel and how far past the IP header it starts.

@@ -174,8 +174,8 @@ public struct Defragmenter {
         } else {
             result.status = .needMore
             result.tuple.srcPort = 0; result.tuple.dstPort = 0
-            slots[s].heldPackets += 1
-            slots[s].heldBytes += UInt64(p.wireLength)
+            slots[s].heldPackets &+= 1
+            slots[s].heldBytes &+= UInt64(p.wireLength)
         }
 
         if !slots[s].complete && slots[s].totalLength >= 0 && slots[s].portsKnown && covered(s) {

@@ -52,6 +52,8 @@ struct ReportCommand: ParsableCommand {
             generatedAt = Date(timeIntervalSince1970: seconds)
         }
         var builder = ReportBuilder(toolVersion: Self.toolVersion, commandLine: Self.quotedCommandLine(), generatedAt: generatedAt)
+        // The executable's own hash identifies the exact build that wrote the report (attestation).
+        builder.content.toolSHA256 = try? SHA256Digest.ofFile("/proc/self/exe").hex
         if let policy {
             let loaded = loadPolicy(policy)
             do { try builder.setPolicy(loaded, path: policy) } catch { fail(error.description) }

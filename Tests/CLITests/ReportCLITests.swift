@@ -70,6 +70,7 @@ private let chromiumPresent: Bool = ["/usr/bin/chromium", "/usr/bin/chromium-bro
         #expect(html.contains("違反通信 25 件 → 27 件、FW指摘 0 件 → 2 件"))
         #expect(html.contains("令和8年（2026年）11月26日（木） 14:00"))
         #expect(html.contains("id=\"segcheck-report-data\""))
+        #expect(html.contains("実行ファイル SHA-256 "))
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: data))) as? [String: Any]
         #expect(summary?["violations"] as? Int == 27)
         #expect(summary?["firewallFindings"] as? Int == 2)
@@ -157,7 +158,32 @@ private let chromiumPresent: Bool = ["/usr/bin/chromium", "/usr/bin/chromium-bro
         #expect(html.status == 1)
         let page = try String(contentsOfFile: dir.appendingPathComponent("r.html").path, encoding: .utf8)
         #expect(page.contains("ポリシーに反する通信 \(counted) 件"))
-        #expect(!page.contains("警告の欠落"))
+        #expect(!page.contains("記録側の集計"))   // no "alerts missing" line: every alert review counted is in the file
+    }
+
+    /// firewall --json → report: every finding of the real firewall check is listed with its rule and witness.
+    @Test func reportOfARealFirewallCheck() throws {
+        let fixtures = "Tests/FirewallTests/Fixtures/firewall"
+        let dir = reportTempDir()
+        let json = dir.appendingPathComponent("fw.json")
+        let fw = try runReport(["firewall", "--policy", "\(fixtures)/three-tier.yaml", "\(fixtures)/three-tier-hole.rules", "--json"])
+        #expect(fw.status == 1, "firewall stderr: \(fw.stderr)")
+        try fw.stdout.write(to: json)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: fw.stdout) as? [String: Any])
+        let findings = try #require(parsed["findings"] as? [[String: Any]])
+        let csv = try runReport(["report", "--policy", "\(fixtures)/three-tier.yaml", "--firewall", json.path, "--format", "csv"])
+        #expect(csv.status == 1, "report stderr: \(csv.stderr)")
+        let rows = String(decoding: csv.stdout, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }.dropFirst()
+        #expect(rows.count == findings.count && !rows.isEmpty)
+        for (row, f) in zip(rows, findings) {
+            let rule = try #require(f["rule"] as? [String: Any])
+            #expect(row.hasPrefix("FW設定,"))
+            #expect(row.contains("three-tier-hole.rules:\(rule["line"] as? Int ?? -1)"))
+        }
+        let md = try runReport(["report", "--policy", "\(fixtures)/three-tier.yaml", "--firewall", json.path, "--format", "md"])
+        let text = String(decoding: md.stdout, as: UTF8.self)
+        #expect(text.contains("FW指摘 \(findings.count) 件"))
+        #expect(text.contains("| 対象ポリシー | 三層テスト |"))
     }
 
     /// CI installs chromium (scripts/install-deps.sh); without it this test is skipped, never passed vacuously.

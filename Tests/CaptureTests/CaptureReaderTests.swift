@@ -195,3 +195,79 @@ func rawCopy(_ bytes: [UInt8]) -> UnsafeMutableRawBufferPointer {
     p.copyBytes(from: bytes)
     return UnsafeMutableRawBufferPointer(rebasing: p[0..<bytes.count])
 }
+
+@Suite struct CaptureSequenceReaderTests {
+    @Test func readsFilesInOrderAndContinuesAfterAFailingOne() throws {
+        let dir = TempDir()
+        let pkt: [UInt8] = Array(0..<40)
+        let a = dir.file("a.pcap", pcapFile(bigEndian: false, nanosecond: false, linkType: 1, packets: [(1, 0, pkt, nil), (2, 0, pkt, nil)]))
+        let full = pcapFile(bigEndian: true, nanosecond: true, linkType: 1, packets: [(3, 0, pkt, nil), (4, 0, pkt, nil)])
+        let cut = dir.file("cut.pcap", full.prefix(full.count - 5))
+        let c = dir.file("c.pcap", pcapFile(bigEndian: false, nanosecond: false, linkType: 101, packets: [(5, 0, pkt, nil)]))
+        var reader = CaptureSequenceReader(paths: [a, dir.path + "/missing.pcap", cut, c])
+        var seconds: [Int64] = [], errors: [String] = []
+        while true {
+            do {
+                guard let rec = try reader.next() else { break }
+                seconds.append(rec.timestampNanoseconds / 1_000_000_000)
+            } catch {
+                errors.append((error.file as NSString).lastPathComponent + ":" + error.kind.rawValue)
+            }
+        }
+        #expect(seconds == [1, 2, 3, 5])
+        #expect(errors == ["missing.pcap:unreadable", "cut.pcap:truncated"])
+        #expect(reader.packetsRead == 4 && reader.filesFailed == 2 && reader.currentPath == nil)
+    }
+}
+
+@Suite struct ModifiedPcapTests {
+    /// Alexey Kuznetsov's patched libpcap wrote 24-byte record headers (ifindex, protocol, packet type) under magic
+    /// 0xa1b2cd34; both byte orders.
+    @Test(arguments: [false, true])
+    func kuznetsovRecordsAreRead(bigEndian: Bool) throws {
+        var w = ByteWriter(bigEndian: bigEndian)
+        w.u32(0xA1B2_CD34); w.u16(2); w.u16(4); w.u32(0); w.u32(0); w.u32(65535); w.u32(1)
+        let frames: [[UInt8]] = [Array(0..<42), Array(repeating: 7, count: 60)]
+        for (i, f) in frames.enumerated() {
+            w.u32(UInt32(100 + i)); w.u32(5); w.u32(UInt32(f.count)); w.u32(UInt32(f.count))
+            w.u32(2); w.u16(0x0800); w.u8(0); w.u8(0)
+            w.bytes(f)
+        }
+        let dir = TempDir()
+        let (recs, err) = readAll(dir.file("k.pcap", w.data))
+        #expect(err == nil)
+        #expect(recs.map(\.bytes) == frames)
+        #expect(recs.map(\.ts) == [100_000_005_000, 101_000_005_000])
+    }
+}
+
+@Suite struct PcapngWriterTests {
+    @Test func mixedLinkTypesRoundTripAndTsharkReadsThem() throws {
+        let dir = TempDir()
+        let path = dir.path + "/evidence.pcapng"
+        let eth = rawCopy(Array(0..<60)), raw = rawCopy([0x45] + Array(repeating: 0, count: 18))
+        defer { eth.deallocate(); raw.deallocate() }
+        var w = try PcapngWriter.create(path: path)
+        try w.write(timestampNanoseconds: 1_700_000_000_123_456_789, linkType: 1, bytes: UnsafeRawBufferPointer(eth), wireLength: 1514)
+        try w.write(timestampNanoseconds: 1_700_000_001_000_000_001, linkType: 101, bytes: UnsafeRawBufferPointer(raw))
+        try w.write(timestampNanoseconds: 1_700_000_002_000_000_000, linkType: 1, bytes: UnsafeRawBufferPointer(eth))
+        try w.close()
+        let (recs, err) = readAll(path)
+        #expect(err == nil)
+        #expect(recs.map(\.link) == [1, 101, 1] && recs.map(\.iface) == [0, 1, 0])
+        #expect(recs[0].ts == 1_700_000_000_123_456_789 && recs[0].wire == 1514 && recs[0].bytes == Array(0..<60))
+        #expect(recs[1].bytes.count == 19 && recs[1].ts == 1_700_000_001_000_000_001)
+        // An independent reader agrees, if tshark is installed (scripts/install-deps.sh installs it).
+        let tshark = ["/usr/bin/tshark", "/usr/local/bin/tshark"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        if let tshark {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: tshark)
+            p.arguments = ["-r", path, "-T", "fields", "-e", "frame.len", "-e", "frame.cap_len"]
+            let out = Pipe(); p.standardOutput = out; p.standardError = Pipe()
+            try p.run(); p.waitUntilExit()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(p.terminationStatus == 0)
+            #expect(text.split(separator: "\n").map(String.init) == ["1514\t60", "19\t19", "60\t60"])
+        }
+    }
+}

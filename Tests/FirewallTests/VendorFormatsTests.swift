@@ -116,3 +116,12 @@ struct VendorCase: CustomTestStringConvertible, Sendable {
     }
 }
 
+
+@Suite struct VendorFormatNamesTests {
+    @Test func everyBriefFormatNameResolves() {
+        for name in ["yamaha", "ix", "fortigate", "ios", "asa", "panos", "junos", "iptables", "nft"] {
+            #expect(RuleSetFormats.named(name) != nil, "\(name)")
+        }
+        #expect(RuleSetFormats.named("cisco") == nil)
+    }
+}

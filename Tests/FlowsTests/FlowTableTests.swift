@@ -88,14 +88,19 @@ private func v4(_ s: String) -> IPAddress { IPAddress(s)! }
         var slots: [Int32] = []
         for i in 0..<4 {
             let (k, a) = FlowKey.canonical(src: v4("10.0.0.\(i + 1)"), dst: v4("10.9.9.9"), srcPort: 1234, dstPort: 80, proto: 6)
-            let s = t.insert(k, hash: k.hash64, now: Int64(i) * 10, initiatorIsA: a, method: .handshake)
-            t.update(s, now: Int64(i) * 10, senderIsA: a, bytes: 1, tcpFlags: 2)
+            let s = t.insert(k, hash: k.hash64, now: Int64(i) * 10_000_000_000, initiatorIsA: a, method: .handshake)
+            t.update(s, now: Int64(i) * 10_000_000_000, senderIsA: a, bytes: 1, tcpFlags: 2)
             slots.append(s)
         }
         #expect(t.isFull)
         // Touch the first flow again: now the second is the idlest.
-        t.update(slots[0], now: 100, senderIsA: true, bytes: 1, tcpFlags: 0x10)
+        t.update(slots[0], now: 100_000_000_000, senderIsA: t.entries[Int(slots[0])].initiatorIsA, bytes: 1, tcpFlags: 0x10)
         #expect(t.oldest() == slots[1])
+        // Each flow touched later moves behind the others.
+        t.update(slots[1], now: 100_500_000_000, senderIsA: t.entries[Int(slots[1])].initiatorIsA, bytes: 1, tcpFlags: 0x10)
+        #expect(t.oldest() == slots[2])
+        t.update(slots[2], now: 100_600_000_000, senderIsA: t.entries[Int(slots[2])].initiatorIsA, bytes: 1, tcpFlags: 0x10)
+        #expect(t.oldest() == slots[3])
     }
 
     /// Random insert/lookup/remove against a Dictionary: backward-shift deletion must never lose a key.

@@ -1,5 +1,8 @@
 // MonitorTests: shared helpers — repo paths, root check, running commands, reading EVE files.
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 enum TestPaths {
@@ -29,31 +32,57 @@ enum Env {
 
 struct CommandResult { var status: Int32; var stdout: String; var stderr: String }
 
+/// Starts a command (looked up in PATH) with stdout/stderr to files; returns its pid. posix_spawn, not Foundation's
+/// Process: Process.waitUntilExit can hang on Linux when the child leaves background grandchildren behind.
+func spawnCommand(_ args: [String], environment: [String: String] = [:], stdoutPath: String = "/dev/null", stderrPath: String = "/dev/null") throws -> pid_t {
+    var env = ProcessInfo.processInfo.environment
+    for (k, v) in environment { env[k] = v }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    let argv = (["/usr/bin/env"] + args).map { strdup($0) } + [nil]
+    let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, envp)
+    guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EIO) }
+    return pid
+}
+
+/// Waits for a spawned pid; nil when it is still running after `timeout` seconds.
+func waitExit(_ pid: pid_t, timeout: Double) -> Int32? {
+    let deadline = Date().addingTimeInterval(timeout)
+    var status: Int32 = 0
+    while true {
+        let r = waitpid(pid, &status, WNOHANG)
+        if r == pid {
+            if status & 0x7f == 0 { return (status >> 8) & 0xff }   // WIFEXITED / WEXITSTATUS
+            return 128 + (status & 0x7f)                            // killed by a signal
+        }
+        if r < 0 { return -1 }
+        if Date() >= deadline { return nil }
+        usleep(20_000)
+    }
+}
+
 /// Runs a command to completion with a time limit (the limit kills it and fails the test).
 @discardableResult
 func runCommand(_ args: [String], environment: [String: String] = [:], timeout: Double = 120) throws -> CommandResult {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = args
-    var env = ProcessInfo.processInfo.environment
-    for (k, v) in environment { env[k] = v }
-    p.environment = env
     let base = NSTemporaryDirectory() + "segcheck-cmd-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
-    _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
     defer { unlink(base + ".out"); unlink(base + ".err") }
-    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
-    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
-    p.standardOutput = out; p.standardError = err
-    try p.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while p.isRunning && Date() < deadline { usleep(20_000) }
-    if p.isRunning { p.terminate(); Issue.record("command timed out after \(timeout) s: \(args.joined(separator: " "))") }
-    p.waitUntilExit()
-    try? out.close(); try? err.close()
+    let pid = try spawnCommand(args, environment: environment, stdoutPath: base + ".out", stderrPath: base + ".err")
+    var status = waitExit(pid, timeout: timeout)
+    if status == nil {
+        kill(pid, SIGKILL)
+        status = waitExit(pid, timeout: 5)
+        Issue.record("command timed out after \(timeout) s: \(args.joined(separator: " "))")
+    }
     let outData = FileManager.default.contents(atPath: base + ".out") ?? Data()
     let errData = FileManager.default.contents(atPath: base + ".err") ?? Data()
-    return CommandResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    return CommandResult(status: status ?? -1, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
 }
 
 /// Every line of an EVE JSON Lines file as a dictionary (fails the test on a line that is not JSON).

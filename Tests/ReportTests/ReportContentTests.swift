@@ -80,6 +80,22 @@ import Wire
         #expect(html.contains("ポリシーに反する通信及びファイアウォール設定は検出されませんでした"))
     }
 
+    @Test func aRestartedWriterAppendingToTheSameFileIsSummedPerRun() throws {
+        // monitor appends to its --eve file; after a restart its counters start again from zero.
+        let dir = Fixture.tempDir()
+        let lines = [
+            Fixture.stats("2026-11-26T00:00:00Z", iface: "", packets: 1000, drops: 10, malformed: 1),
+            Fixture.stats("2026-11-26T01:00:00Z", iface: "", packets: 5000, drops: 40, malformed: 2),   // run 1 ends
+            Fixture.stats("2026-11-26T02:00:00Z", iface: "", packets: 300, drops: 3, malformed: 0),     // run 2
+            Fixture.stats("2026-11-26T03:00:00Z", iface: "", packets: 900, drops: 5, malformed: 1),
+        ]
+        let path = Fixture.write(lines.joined(separator: "\n") + "\n", name: "appended.json", in: dir)
+        var b = ReportBuilder(toolVersion: "t")
+        try b.addEVE(path: path)
+        let s = b.content.sources[0]
+        #expect(s.capturePackets == 5900 && s.captureDrops == 45 && s.malformedPackets == 3)
+    }
+
     @Test func japaneseByDefaultInEveryLabel() throws {
         let dir = Fixture.tempDir()
         var b = ReportBuilder(toolVersion: "segcheck test", generatedAt: Date(timeIntervalSince1970: 1_795_669_200)) // 2026-11-26 14:00 JST
@@ -88,7 +104,7 @@ import Wire
         for label in ["<html lang=\"ja\">", "ネットワーク分離（三層の対策）点検報告書", "自己点検・情報セキュリティ監査の証跡", "点検結果の概要",
                       "対象期間と入力資料", "ゾーン間通信マトリクス", "違反の推移", "ポリシー条項別の指摘事項", "前回報告からの変化",
                       "点検方法と作成記録", "送信元 ＼ 宛先", "判定ルール", "証跡", "決裁欄", "承認", "令和8年（2026年）11月26日（木）",
-                      "日本標準時", "禁止", "1．", "ドロップ 8 / 1,500 パケット（0.53%）"] {
+                      "日本標準時", "禁止", "1．", "<p class=\"end\">以上</p>", "ドロップ 8 / 1,500 パケット（0.53%）"] {
             #expect(ja.contains(label), "missing Japanese label \(label)")
         }
         for english in ["Summary", "Period", "Evidence", "Violations over time", "Generated", "Zone-to-zone", "denied"] {

@@ -107,11 +107,26 @@ import Testing
         let array = Fixture.write("[1, 2]\n", name: "array.json", in: dir)
         #expect { try b.addEVE(path: array) } throws: { ($0 as? ReportError)?.message.contains("expected a JSON object") == true }
         #expect { try b.addEVE(path: dir.appendingPathComponent("missing.json").path) } throws: { ($0 as? ReportError)?.message.contains("cannot open") == true }
-        #expect { try b.addEVE(path: dir.path) } throws: { ($0 as? ReportError)?.message.contains("directory") == true }
+        let empty = dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        #expect { try b.addEVE(path: empty.path) } throws: { ($0 as? ReportError)?.message.contains("no EVE files") == true }
         let notFirewall = Fixture.write("{\"hello\": 1}", name: "fw.json", in: dir)
         #expect { try b.addFirewall(path: notFirewall) } throws: { ($0 as? ReportError)?.message.contains("findings") == true }
         let html = Fixture.write("<html><body>no data</body></html>", name: "old.html", in: dir)
         #expect { try b.setPrevious(path: html) } throws: { ($0 as? ReportError)?.message.contains("no embedded report data") == true }
+    }
+
+    @Test func aDirectoryOfRotatedEVEFilesIsReadInNameOrder() throws {
+        let dir = Fixture.tempDir().appendingPathComponent("eve")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        _ = Fixture.write(Fixture.flow("2026-11-26T00:00:00Z", from: "a", to: "b") + "\n", name: "eve.json", in: dir)
+        _ = Fixture.write(Fixture.flow("2026-11-25T00:00:00Z", from: "a", to: "b") + "\n", name: "eve.json.1", in: dir)
+        _ = Fixture.write("ignored", name: ".hidden", in: dir)
+        var b = ReportBuilder(toolVersion: "t")
+        try b.addEVE(path: dir.path)
+        #expect(b.content.sources.map { URL(fileURLWithPath: $0.path).lastPathComponent } == ["eve.json", "eve.json.1"])
+        #expect(b.content.flowsByPair[ZonePair(src: "a", dest: "b")] == 2)
+        #expect(b.content.periodStart.map(isoTimestamp) == "2026-11-25T00:00:00Z")
     }
 
     @Test func longLinesAcrossChunkBoundariesAreRead() throws {

@@ -195,8 +195,13 @@ import Testing
         #expect(decode(frame { $0.ethernet(EtherType.ipv4); $0.ipv4("1.1.1.1", "2.2.2.2", proto: 17, payload: 4); $0.raw([0, 1, 0, 2]) }).event == .udpTruncated)
         #expect(decode(frame { $0.ethernet(EtherType.ipv4); $0.ipv4("1.1.1.1", "2.2.2.2", proto: 1, payload: 2); $0.raw([8, 0]) }).event == .icmpTruncated)
         #expect(decode(frame { $0.ethernet(EtherType.ipv6); $0.ipv6("::1", "::2", next: 58, payload: 1); $0.raw([1]) }).event == .icmpv6Truncated)
-        #expect(decode(frame { $0.ethernet(EtherType.ipv4); $0.ipv4("1.1.1.1", "2.2.2.2", proto: 47, payload: 2); $0.raw([0, 0]) }).event == .greTruncated)
-        #expect(decode(frame { $0.ethernet(EtherType.ipv4); $0.ipv4("1.1.1.1", "2.2.2.2", proto: 47, payload: 4); $0.raw([0, 3, 8, 0]) }).event == .greBadVersion)
+        // GRE it cannot open: still the GRE flow (addresses + protocol 47), the defect as anomaly.
+        let gt = decode(frame { $0.ethernet(EtherType.ipv4); $0.ipv4("1.1.1.1", "2.2.2.2", proto: 47, payload: 2); $0.raw([0, 0]) })
+        #expect(gt.status == .decoded && gt.anomaly == .greTruncated && gt.tuple.proto == 47)
+        let gv = decode(frame { $0.ethernet(EtherType.ipv4); $0.ipv4("1.1.1.1", "2.2.2.2", proto: 47, payload: 4); $0.raw([0, 3, 8, 0]) })
+        #expect(gv.status == .decoded && gv.anomaly == .greBadVersion && gv.tunnelDepth == 0)
+        let gr = decode(frame { $0.ethernet(EtherType.ipv4); $0.ipv4("1.1.1.1", "2.2.2.2", proto: 47, payload: 8); $0.raw([0x40, 0, 8, 0, 0, 0, 0, 0]) })
+        #expect(gr.status == .decoded && gr.anomaly == .greRoutingUnsupported)
         #expect(decode(frame { $0.ethernet(EtherType.arp); $0.raw([0, 1, 8, 0, 6, 4, 0, 1, 0, 0]) }).event == .arpTruncated)
         #expect(decode(frame { $0.ethernet(EtherType.ipv6); $0.raw([0x60, 0, 0, 0]) }).event == .ipv6Truncated)
         #expect(decode([0x50] + [UInt8](repeating: 0, count: 39), linkType: LinkType.ipv6).event == .ipv6BadVersion)
@@ -226,5 +231,142 @@ import Testing
         #expect(DecodeEvent.ipv4Truncated.name == "IPV4_TRUNCATED")
         #expect(DecodeEvent.tunnelTooDeep.name == "TUNNEL_TOO_DEEP")
         #expect(Set(DecodeEvent.allCases.map(\.name)).count == DecodeEvent.allCases.count)
+    }
+}
+
+@Suite struct DecoderFuzzRegressionTests {
+    /// Fuzzer find: a UDP header cut by the snap length after 6 bytes put payloadOffset past the captured bytes.
+    @Test func payloadOffsetNeverPassesTheCapture() {
+        let frame = hex("""
+            3030 3030 3030 3030 3030 3030 0800 4530 3030 3030 0000 3011 3030 3030 3030 3030
+            3030 3030 0ec9 3030 3030
+            """)
+        for cut in 34...frame.count {
+            let p = decode(Array(frame.prefix(cut)))
+            #expect(Int(p.payloadOffset) + Int(p.payloadLength) <= cut)
+        }
+        var f = FrameBuilder()
+        f.ethernet(EtherType.ipv4); f.ipv4("1.1.1.1", "2.2.2.2", proto: 6, payload: 40); f.tcp(1, 2)
+        f.bytes[46] = 0xA0                                // 40-byte TCP header, capture ends after 20
+        let t = decode(f.bytes)
+        #expect(t.status == .decoded && t.payloadOffset == 54 && t.payloadLength == 0)
+    }
+}
+
+@Suite struct DecoderEncapsulationTests {
+    @Test func pppoeSessionCarriesIPv4AndIPv6() {
+        for v6 in [false, true] {
+            var f = FrameBuilder()
+            f.ethernet(EtherType.pppoeSession)
+            f.raw([0x11, 0x00, 0x00, 0x17, 0x00, 0x30, 0x00, v6 ? 0x57 : 0x21])
+            if v6 { f.ipv6("2001:db8::1", "2001:db8::2", next: 6, payload: 20) } else { f.ipv4("100.64.0.1", "100.64.0.2", proto: 6, payload: 20) }
+            f.tcp(40000, 443)
+            let p = decode(f.bytes)
+            #expect(p.status == .decoded && p.tuple.dstPort == 443 && p.tunnelDepth == 0)
+        }
+        var lcp = FrameBuilder()
+        lcp.ethernet(EtherType.pppoeSession); lcp.raw([0x11, 0x00, 0x00, 0x17, 0x00, 0x0e, 0xc0, 0x21, 9, 1, 0, 12])
+        #expect(decode(lcp.bytes).event == .otherEthertype)
+        #expect(decode(Array(lcp.bytes.prefix(18))).event == .pppoeTruncated)
+    }
+
+    @Test func pptpEnhancedGREWithPPP() {
+        var f = FrameBuilder()
+        f.ethernet(EtherType.ipv4)
+        f.ipv4("203.0.113.1", "203.0.113.2", proto: 47, payload: 12 + 4 + 28)
+        f.raw([0x30, 0x01, 0x88, 0x0B, 0x00, 0x1C, 0x00, 0x05, 0, 0, 0, 1])   // K, S, version 1, PPP; key; sequence
+        f.raw([0xFF, 0x03, 0x00, 0x21])
+        f.ipv4("192.168.10.5", "10.20.0.9", proto: 17, payload: 8); f.udp(5000, 161, payload: 0)
+        let p = decode(f.bytes)
+        #expect(p.status == .decoded && p.tunnelKind == .gre)
+        #expect(p.outer.proto == 47 && p.outer.src == ip("203.0.113.1"))
+        #expect(p.tuple == FlowTuple(src: ip("192.168.10.5"), dst: ip("10.20.0.9"), srcPort: 5000, dstPort: 161, proto: 17))
+    }
+
+    @Test func mplsStackOverEthernetAndPseudowire() {
+        var f = FrameBuilder()
+        f.ethernet(EtherType.mplsUnicast)
+        f.append(4) { MPLSHeader.emit(into: $0, label: 16, bottomOfStack: false) }
+        f.append(4) { MPLSHeader.emit(into: $0, label: 17, bottomOfStack: true) }
+        f.ipv6("fd00::1", "fd00::2", next: 58, payload: 8)
+        f.append(8) { ICMPv6Header.emit(into: $0, type: 128, code: 0) }
+        let p = decode(f.bytes)
+        #expect(p.status == .decoded && p.tuple.proto == 58 && p.tuple.srcPort == 128)
+        // Ethernet pseudowire: control word 0, then a whole frame with its own VLAN tag.
+        var pw = FrameBuilder()
+        pw.ethernet(EtherType.mplsUnicast)
+        pw.append(4) { MPLSHeader.emit(into: $0, label: 100, bottomOfStack: true) }
+        pw.raw([0, 0, 0, 0])
+        pw.ethernet(EtherType.vlan, src: 0x0200_0000_00AA); pw.vlan(30, next: EtherType.ipv4)
+        pw.ipv4("10.30.0.1", "10.40.0.1", proto: 17, payload: 8); pw.udp(1, 2, payload: 0)
+        let q = decode(pw.bytes)
+        #expect(q.status == .decoded && q.tuple.dst == ip("10.40.0.1") && q.vlanCount == 1 && q.vlan == 30)
+        // Seventeen labels without bottom of stack: capped.
+        var deep = FrameBuilder()
+        deep.ethernet(EtherType.mplsUnicast)
+        for _ in 0..<17 { deep.append(4) { MPLSHeader.emit(into: $0, label: 5, bottomOfStack: false) } }
+        #expect(decode(deep.bytes).event == .tooManyLabels)
+    }
+
+    @Test func vxlanToAnotherPortIsPlainUDPAndGREWithKeyIsFollowed() {
+        for (port, tunnelled) in [(UInt16(9999), false), (8472, true), (4789, true)] {
+            var f = FrameBuilder()
+            f.ethernet(EtherType.ipv4); f.ipv4("10.0.0.1", "10.0.0.2", proto: 17, payload: 8 + 8 + 14 + 20 + 8)
+            f.udp(1000, port, payload: 8 + 14 + 20 + 8)
+            f.append(8) { VXLANHeader.emit(into: $0, vni: 5) }
+            f.ethernet(EtherType.ipv4); f.ipv4("172.16.0.1", "172.16.0.2", proto: 17, payload: 8); f.udp(3, 4, payload: 0)
+            let p = decode(f.bytes)
+            #expect(p.status == .decoded && p.tunnelDepth == (tunnelled ? 1 : 0))
+            #expect(p.tuple.dstPort == (tunnelled ? 4 : port))
+        }
+        // GENEVE with 8 bytes of options, carrying Ethernet/IPv6.
+        var gv = FrameBuilder()
+        gv.ethernet(EtherType.ipv4); gv.ipv4("10.0.0.1", "10.0.0.2", proto: 17, payload: 8 + 16 + 14 + 40 + 8)
+        gv.udp(1000, 6081, payload: 16 + 14 + 40 + 8)
+        gv.append(8) { GENEVEHeader.emit(into: $0, protocolType: EtherType.transparentEthernet, vni: 77, optionsLength: 8) }
+        gv.raw([0, 0x01, 0x80, 0x01, 0, 0, 0, 0])
+        gv.ethernet(EtherType.ipv6); gv.ipv6("fd00::1", "fd00::2", next: 17, payload: 8); gv.udp(5, 6, payload: 0)
+        let g6 = decode(gv.bytes)
+        #expect(g6.status == .decoded && g6.tunnelKind == .geneve && g6.tuple.src == ip("fd00::1") && g6.tuple.dstPort == 6)
+        #expect(g6.outer.dstPort == 6081)
+        Array(gv.bytes[42...]).withUnsafeBytes { b in
+            let h = GENEVEHeader(b)!
+            #expect(h.version == 0 && h.optionsLength == 8 && h.headerLength == 16 && h.vni == 77)
+        }
+        var g = FrameBuilder()
+        g.ethernet(EtherType.ipv4); g.ipv4("10.0.0.1", "10.0.0.2", proto: 47, payload: 8 + 40 + 8)
+        g.append(8) { GREHeader.emit(into: $0, protocolType: EtherType.ipv6, key: 42) }
+        g.ipv6("fd00::a", "fd00::b", next: 17, payload: 8); g.udp(9, 10, payload: 0)
+        let q = decode(g.bytes)
+        #expect(q.status == .decoded && q.tunnelKind == .gre && q.tuple.src == ip("fd00::a") && q.tuple.dstPort == 10)
+    }
+}
+
+@Suite struct TunnelPayloadFallbackTests {
+    @Test func arpInsideVXLANIsTheCarriersUDPFlow() {
+        // vxlan.pcap #2: 192.168.202.1:42710 → 192.168.203.1:4789 carrying an ARP request.
+        var f = FrameBuilder()
+        f.ethernet(EtherType.ipv4); f.ipv4("192.168.202.1", "192.168.203.1", proto: 17, payload: 8 + 8 + 14 + 28)
+        f.udp(42710, 4789, payload: 8 + 14 + 28)
+        f.append(8) { VXLANHeader.emit(into: $0, vni: 100) }
+        f.ethernet(EtherType.arp)
+        f.append(28) { ARPHeader.emit(into: $0, operation: 1, senderMAC: MACAddress(1), senderIP: ip("192.168.203.3"),
+                                      targetMAC: MACAddress(0), targetIP: ip("192.168.203.5")) }
+        let p = decode(f.bytes)
+        #expect(p.status == .decoded && p.event == .none && p.anomaly == .arp)
+        #expect(p.tunnelDepth == 0 && p.outer == FlowTuple())
+        #expect(p.tuple == FlowTuple(src: ip("192.168.202.1"), dst: ip("192.168.203.1"), srcPort: 42710, dstPort: 4789, proto: 17))
+    }
+
+    @Test func brokenInnerPacketInADoubleTunnelFallsBackOneLevel() {
+        var f = FrameBuilder()
+        f.ethernet(EtherType.ipv4)
+        f.ipv4("192.0.2.1", "192.0.2.2", proto: 4, payload: 20 + 20 + 4)
+        f.ipv4("10.0.0.1", "10.0.0.2", proto: 41, payload: 20 + 4)   // IPv6 inside, but only 4 bytes of it
+        f.raw([0x60, 0, 0, 0])
+        let p = decode(f.bytes)
+        #expect(p.status == .decoded && p.anomaly == .ipv6Truncated)
+        #expect(p.tunnelDepth == 1 && p.outer.src == ip("192.0.2.1"))
+        #expect(p.tuple == FlowTuple(src: ip("10.0.0.1"), dst: ip("10.0.0.2"), proto: 41))
     }
 }

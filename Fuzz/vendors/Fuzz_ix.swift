@@ -1,0 +1,5 @@
+// Fuzz_ix: libFuzzer entry point for the ix vendor parser (built by Fuzz/vendors/run.sh).
+import VendorParsers
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzEntry(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt { fuzzOne(.ix, data, size) }

@@ -1,0 +1,5 @@
+// Fuzz_junos: libFuzzer entry point for the junos vendor parser (built by Fuzz/vendors/run.sh).
+import VendorParsers
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzEntry(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt { fuzzOne(.junos, data, size) }

@@ -10,6 +10,7 @@ out=.build-fuzz/vendors; mkdir -p "$out"
 flags=(-parse-as-library -sanitize=fuzzer,address -O)
 swiftc "${flags[@]}" -module-name Wire -emit-module -emit-module-path "$out/Wire.swiftmodule" -wmo -c Sources/Wire/Addresses.swift -o "$out/Wire.o" 2>/dev/null
 swiftc "${flags[@]}" -module-name Policy -I "$out" -emit-module -emit-module-path "$out/Policy.swiftmodule" -wmo -c Sources/Policy/Model.swift -o "$out/Policy.o" 2>/dev/null
+status=0
 parsers=(Sources/FirewallParsers/{VendorCommon,YamahaRTX,NECIX,FortiGate,CiscoACL,PaloAlto,Juniper}.swift)
 # The parsers are compiled once (instrumented) into one object; each target only adds its entry point.
 swiftc "${flags[@]}" -module-name VendorParsers -I "$out" -emit-module -emit-module-path "$out/VendorParsers.swiftmodule" -wmo -c "${parsers[@]}" -o "$out/VendorParsers.o" 2>/dev/null
@@ -21,9 +22,14 @@ for f in "${formats[@]}"; do
   dir=$f; seeds=(Tests/FirewallTests/Fixtures/vendors/$dir/*)
   for s in "${seeds[@]}"; do case "$s" in *.yaml) ;; *) cp "$s" "$corpus/" ;; esac; done
   log="$out/fuzz-$f.log"
-  "$bin" "$corpus" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1 || { echo "$f: FAILED (see $log)"; tail -30 "$log"; exit 1; }
+  mkdir -p "$out/crashes-$f"
+  if ! "$bin" "$corpus" -max_total_time="$secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+       -artifact_prefix="$out/crashes-$f/" >"$log" 2>&1; then
+    echo "$f: FAILED, crash input in $out/crashes-$f/ (log: $log)"; status=1; continue
+  fi
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$')
   rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$')
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*')
   echo "$f: ${secs}s, ${runs} inputs, ${rate} exec/s, coverage ${cov} edges, no crash"
 done
+exit $status

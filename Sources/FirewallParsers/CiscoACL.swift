@@ -127,6 +127,7 @@ public enum CiscoParser {
                 } else {
                     throw sink.error(s.line, kw.column, "access-list \(name): expected extended, standard, remark, permit or deny, found `\(kw.text)`")
                 }
+                guard !t.isEmpty else { throw sink.error(s.line, kw.column + kw.text.count, "access-list \(name): expected permit or deny") }
                 aclDefined.insert(name); aclLine[name] = aclLine[name] ?? s.line
                 if let r = try ace(t, standard: standard, acl: name, line: s.line, text: s.text, ctx) { acls[name, default: []].append(r) }
             case "interface":

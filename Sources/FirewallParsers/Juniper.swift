@@ -324,12 +324,17 @@ public enum JuniperParser {
                 reason: "address `\(name)` is not defined in \(zone.map { "zone \($0) or " } ?? "")the global address book; treated as possibly any address", scope: .rule("using \(name)")))
             return VendorAddressSet(ranges: [], unresolved: ["address \(name)"])
         }
+        var setCache: [String: VendorAddressSet] = [:]
         func group(_ name: String, _ members: ([String], Int), zone: String?) throws(VendorParseError) -> VendorAddressSet {
+            let key = "\(zone ?? "") \(name)"
+            if let c = setCache[key] { return c }
             if resolving.contains(name) || resolving.count > VendorLimits.maxObjectDepth { throw sink.error(members.1, 1, "address-set \(name) contains itself") }
             resolving.insert(name); defer { resolving.remove(name) }
             var parts: [VendorAddressSet] = []
             for m in members.0 { parts.append(try address(m, zone: zone, members.1)) }
-            return .union(parts)
+            let u = VendorAddressSet.union(parts)
+            setCache[key] = u
+            return u
         }
         func portRange(_ s: String?, _ line: Int) throws(VendorParseError) -> [PortRange] {
             guard let s else { return [] }
@@ -345,6 +350,7 @@ public enum JuniperParser {
             if pn == IPProto.icmp { return VendorService(proto: pn, icmpType: icmp.flatMap { VendorParse.uint(Substring($0), max: 255) }.map { UInt8($0) }) }
             return VendorService(proto: pn, srcPorts: try portRange(sport, line), dstPorts: try portRange(dport, line))
         }
+        var appCache: [String: [VendorService]] = [:]
         func application(_ name: String, _ line: Int) throws(VendorParseError) -> [VendorService] {
             if name == "any" { return [VendorService()] }
             if let a = apps[name] {
@@ -356,10 +362,12 @@ public enum JuniperParser {
                 return [try one(a.proto, a.dport, a.sport, a.icmpType, a.line, name)]
             }
             if let s = appSets[name] {
+                if let c = appCache[name] { return c }
                 if resolving.contains(name) || resolving.count > VendorLimits.maxObjectDepth { throw sink.error(s.1, 1, "application-set \(name) contains itself") }
                 resolving.insert(name); defer { resolving.remove(name) }
                 var out: [VendorService] = []
                 for m in s.0 { out += try application(m, s.1) }
+                appCache[name] = out
                 return out
             }
             if let d = junosDefaults[name] { return d }

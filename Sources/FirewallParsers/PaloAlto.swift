@@ -220,16 +220,21 @@ public enum PaloAltoParser {
         }
 
         var resolving = Set<String>()
+        var groupCache: [String: VendorAddressSet] = [:]
+        var serviceGroupCache: [String: [VendorService]] = [:]
         func address(_ name: String, _ line: Int) throws(VendorParseError) -> VendorAddressSet {
             if name == "any" { return .any }
             if let a = addresses[name] { return a.0 }
             if let g = groups[name] {
                 if g.2 { return VendorAddressSet(ranges: [], unresolved: ["dynamic address group \(name)"]) }
+                if let c = groupCache[name] { return c }
                 if resolving.contains(name) || resolving.count > VendorLimits.maxObjectDepth { throw sink.error(g.1, 1, "address-group \(name) contains itself") }
                 resolving.insert(name); defer { resolving.remove(name) }
                 var parts: [VendorAddressSet] = []
                 for m in g.0 { parts.append(try address(m, g.1)) }
-                return .union(parts)
+                let u = VendorAddressSet.union(parts)
+                groupCache[name] = u
+                return u
             }
             if let n = VendorParse.network(Substring(name)) { return .network(n) }
             if let r = VendorParse.range(Substring(name)) { return VendorAddressSet(ranges: [r]) }
@@ -240,10 +245,12 @@ public enum PaloAltoParser {
         func service(_ name: String, _ line: Int) throws(VendorParseError) -> [VendorService] {
             if let s = services[name] { return s }
             if let g = svcGroups[name] {
+                if let c = serviceGroupCache[name] { return c }
                 if resolving.contains(name) || resolving.count > VendorLimits.maxObjectDepth { throw sink.error(g.1, 1, "service-group \(name) contains itself") }
                 resolving.insert(name); defer { resolving.remove(name) }
                 var out: [VendorService] = []
                 for m in g.0 { out += try service(m, g.1) }
+                serviceGroupCache[name] = out
                 return out
             }
             set.unsupported.append(VendorUnsupported(location: sink.loc(line), text: name,
@@ -252,7 +259,9 @@ public enum PaloAltoParser {
         }
 
         var out: [VendorRule] = []
-        for key in ruleOrder.sorted(by: { (rules[$0]!.base, ruleOrder.firstIndex(of: $0)!) < (rules[$1]!.base, ruleOrder.firstIndex(of: $1)!) }) {
+        // Pre-rulebase, then the device rulebase, then post-rulebase; within each, first appearance in the file.
+        let position = Dictionary(uniqueKeysWithValues: ruleOrder.enumerated().map { ($1, $0) })
+        for key in ruleOrder.sorted(by: { (rules[$0]!.base, position[$0]!) < (rules[$1]!.base, position[$1]!) }) {
             let r = rules[key]!
             let loc = sink.loc(r.line)
             let a = r.attrs

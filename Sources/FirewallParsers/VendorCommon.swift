@@ -68,7 +68,27 @@ public struct VendorAddressSet: Sendable, Hashable {
     }
     /// The union of plain (non-negated) sets; negated members cannot be merged and are reported by the caller.
     public static func union(_ sets: [VendorAddressSet]) -> VendorAddressSet {
-        VendorAddressSet(ranges: sets.flatMap { $0.ranges }, unresolved: sets.flatMap { $0.unresolved })
+        var unresolved: [String] = []
+        for s in sets { for u in s.unresolved where !unresolved.contains(u) { unresolved.append(u) } }
+        return VendorAddressSet(ranges: mergeRanges(sets.flatMap { $0.ranges }), unresolved: unresolved)
+    }
+
+    /// Sorted, with overlapping and adjacent ranges merged (keeps nested groups from growing with duplicates).
+    static func mergeRanges(_ r: [ClosedRange<IPAddress>]) -> [ClosedRange<IPAddress>] {
+        guard r.count > 1 else { return r }
+        let sorted = r.sorted { $0.lowerBound < $1.lowerBound }
+        var out: [ClosedRange<IPAddress>] = [sorted[0]]
+        for x in sorted.dropFirst() {
+            let last = out[out.count - 1]
+            let adjacent = last.upperBound != .max && successor(last.upperBound) == x.lowerBound
+            if x.lowerBound <= last.upperBound || adjacent {
+                out[out.count - 1] = last.lowerBound...max(last.upperBound, x.upperBound)
+            } else { out.append(x) }
+        }
+        return out
+    }
+    static func successor(_ a: IPAddress) -> IPAddress {
+        a.lo == .max ? IPAddress(hi: a.hi &+ 1, lo: 0) : IPAddress(hi: a.hi, lo: a.lo + 1)
     }
 }
 

@@ -84,15 +84,16 @@ public struct DecodedPacket: Sendable {
 
 /// The encapsulation the innermost tunnel used.
 public enum TunnelKind: UInt8, Sendable {
-    case none, ipInIP, gre, vxlan
+    case none, ipInIP, gre, vxlan, geneve
 }
 
 /// Named decoder events in the spirit of Suricata's. Which events appear where:
 /// - `.skipped`: `arp` (the tuple then holds the ARP sender/target IPv4 addresses and the operation in `srcPort`),
-///   `lldp`, `stp`, `otherEthertype` (also non-IP families on loopback and non-IP PPP), `unsupportedLinkType`,
-///   `greRoutingUnsupported`.
+///   `lldp`, `stp`, `otherEthertype` (also non-IP families on loopback and non-IP PPP), `unsupportedLinkType`.
 /// - `.malformed`: the `…Truncated`, `…Bad…`, `emptyPacket`, `tooManyLabels`, `ipv6TooManyExtensionHeaders` cases.
-/// - `anomaly` of a `.decoded` packet: `ipv4OptionsMalformed`, `tunnelTooDeep`.
+/// - `anomaly` of a `.decoded` packet: `ipv4OptionsMalformed`, `tunnelTooDeep`, the GRE events (`greTruncated`,
+///   `greBadVersion`, `greRoutingUnsupported`: the packet is then the GRE flow itself), and any skip or malformed
+///   event of a tunnel's payload (the packet is then the carrier's flow).
 /// - `Defragmenter` results: `fragmentOverlap`, `fragmentTooSmall`, `fragmentTooLarge`, `fragmentTooMany`.
 /// - Not produced by the decoder: `otherIPProtocol` and `ipv6NoNextHeader` (such packets are IP traffic between two
 ///   addresses and are `.decoded` with their protocol number and zero ports), `fragmentTimeout`, `fragmentEvicted`

@@ -323,11 +323,24 @@ public enum Decoder {
             guard declared >= UDPHeader.length, avail >= 4 else { finish(&out, .malformed, .udpTruncated); return nil }
             out.tuple.srcPort = p.be16(l4); out.tuple.dstPort = p.be16(l4 + 2)
             setPayload(&out, start: l4 + UDPHeader.length, end: end)
-            if out.tuple.dstPort == VXLANHeader.udpPort && avail >= UDPHeader.length + VXLANHeader.length + EthernetHeader.length
+            let dport = out.tuple.dstPort
+            if (dport == VXLANHeader.udpPort || dport == VXLANHeader.linuxUDPPort)
+                && avail >= UDPHeader.length + VXLANHeader.length + EthernetHeader.length
                 && VXLANHeader(unchecked: p + l4 + UDPHeader.length).vniValid {
                 guard enterTunnel(&out, .vxlan) else { return nil }
                 out.payloadOffset = 0; out.payloadLength = 0
                 return advance(.ethernet, by: UDPHeader.length + VXLANHeader.length)
+            }
+            if dport == GENEVEHeader.udpPort && avail >= UDPHeader.length + GENEVEHeader.minimumLength {
+                let g = GENEVEHeader(unchecked: p + l4 + UDPHeader.length)
+                let skip = UDPHeader.length + g.headerLength
+                let inner: Next? = g.version != 0 ? nil : (g.protocolType == EtherType.transparentEthernet ? .ethernet
+                    : g.protocolType == EtherType.ipv4 ? .ipv4 : g.protocolType == EtherType.ipv6 ? .ipv6 : nil)
+                if let inner, avail >= skip {
+                    guard enterTunnel(&out, .geneve) else { return nil }
+                    out.payloadOffset = 0; out.payloadLength = 0
+                    return advance(inner, by: skip)
+                }
             }
             finish(&out, .decoded, .none)
             return nil
@@ -348,13 +361,15 @@ public enum Decoder {
             guard enterTunnel(&out, .ipInIP) else { return nil }
             return (.ipv6, 0)
         case IPProto.gre:
-            guard avail >= GREHeader.minimumLength else { finish(&out, .malformed, .greTruncated); return nil }
+            // The GRE flow's key (addresses, protocol 47) is complete whatever follows: a GRE header segcheck cannot
+            // open is an anomaly on a decoded packet, not a lost one.
+            guard avail >= GREHeader.minimumLength else { return greOnly(&out, .greTruncated) }
             let g = GREHeader(unchecked: p + l4)
             let version = g.version
-            guard version <= 1 else { finish(&out, .malformed, .greBadVersion); return nil }
-            if g.routingPresent { finish(&out, .skipped, .greRoutingUnsupported); return nil }
+            guard version <= 1 else { return greOnly(&out, .greBadVersion) }
+            if g.routingPresent { return greOnly(&out, .greRoutingUnsupported) }
             let hl = g.headerLength
-            guard avail >= hl else { finish(&out, .malformed, .greTruncated); return nil }
+            guard avail >= hl else { return greOnly(&out, .greTruncated) }
             let inner: Next
             var skip = hl
             switch g.protocolType {
@@ -371,13 +386,13 @@ public enum Decoder {
                 inner = .ethernet; skip += 8
             case EtherType.erspan3:
                 // ERSPAN type III: 12 bytes, plus an 8-byte platform subheader when the O bit is set.
-                guard avail >= hl + 12 else { finish(&out, .malformed, .greTruncated); return nil }
+                guard avail >= hl + 12 else { return greOnly(&out, .greTruncated) }
                 inner = .ethernet; skip += 12 + (p.u8(l4 + hl + 11) & 1 != 0 ? 8 : 0)
             default:
                 // A GRE payload segcheck does not open: the GRE flow itself is the finding unit.
                 finish(&out, .decoded, .none); return nil
             }
-            guard avail >= skip else { finish(&out, .malformed, .greTruncated); return nil }
+            guard avail >= skip else { return greOnly(&out, .greTruncated) }
             guard enterTunnel(&out, .gre) else { return nil }
             return advance(inner, by: skip)
         default:
@@ -389,6 +404,13 @@ public enum Decoder {
             finish(&out, .decoded, .none)
             return nil
         }
+    }
+
+    /// Finishes a GRE packet as the GRE flow itself, with `event` as its anomaly.
+    static func greOnly(_ out: inout DecodedPacket, _ event: DecodeEvent) -> (Next, Int)? {
+        if out.anomaly == .none { out.anomaly = event }
+        finish(&out, .decoded, .none)
+        return nil
     }
 
     /// The next layer of a tunnel and how far past the IP header it starts.

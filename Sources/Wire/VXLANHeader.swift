@@ -4,6 +4,8 @@
 public struct VXLANHeader {
     public static let length = 8
     public static let udpPort: UInt16 = 4789
+    /// The port the Linux kernel used before IANA assigned 4789, still the default of flannel and older OpenStack.
+    public static let linuxUDPPort: UInt16 = 8472
     @usableFromInline let p: UnsafeRawPointer
 
     @inlinable init(unchecked base: UnsafeRawPointer) { p = base }

@@ -85,6 +85,8 @@ struct SplitMix {
         fails(.asa, "object-group network A\n group-object A\naccess-list X extended permit ip object-group A any\n", line: 2, "refers to itself")
         fails(.yamaha, "ip filter 1 pass " + String(repeating: "1", count: 70_000) + "\n", line: 1, "longer than")
         fails(.fortigate, "config firewall policy\n edit 1\n", line: 1, "not closed")
+        // Found by Fuzz/vendors (asa): an ASA access-list line that ends after `extended`.
+        fails(.asa, "access-list INET-IN extended \n", line: 1, "expected permit or deny")
     }
 
     @Test func nonContiguousWildcardsExpand() throws {
@@ -93,5 +95,22 @@ struct SplitMix {
         let src = rs.filters[0].rules[0].sources
         #expect(src.ranges.count == 256)
         #expect(src.contains(IPAddress("10.0.77.5")!) && !src.contains(IPAddress("10.0.77.6")!))
+    }
+
+    @Test func diamondNestedGroupsResolveOnce() throws {
+        // g0 contains g1 twice, g1 contains g2 twice, ... 30 levels: 2^30 paths unless each group is resolved once.
+        var pan = "set address h ip-netmask 10.0.0.1/32\nset address-group g30 static [ h ]\n"
+        var junos = "set security address-book global address h 10.0.0.1/32\nset security address-book global address-set g30 address h\n"
+        for i in 0..<30 {
+            pan += "set address-group g\(i) static [ g\(i + 1) g\(i + 1) ]\n"
+            junos += "set security address-book global address-set g\(i) address-set g\(i + 1)\nset security address-book global address-set g\(i) address-set g\(i + 1)\n"
+        }
+        pan += "set rulebase security rules r from any to any source g0 destination any application any service any action allow\n"
+        junos += "set security policies global policy p match source-address g0\nset security policies global policy p match destination-address any\n"
+        junos += "set security policies global policy p match application any\nset security policies global policy p then permit\n"
+        let a = try PaloAltoParser.parse(pan, file: "d")
+        let b = try JuniperParser.parse(junos, file: "d")
+        #expect(a.filters[0].rules[0].sources.contains(IPAddress("10.0.0.1")!))
+        #expect(b.filters[0].rules[0].sources.contains(IPAddress("10.0.0.1")!))
     }
 }

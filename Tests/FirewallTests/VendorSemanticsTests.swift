@@ -166,7 +166,7 @@ import Policy
         set security policies from-zone a to-zone b policy p then permit
         """, file: "j")
         let r = rs.filters[0].rules[0]
-        #expect(r.sources.ranges.count == 2 && r.sources.unresolved.isEmpty)
+        #expect(r.sources.ranges == [IPAddress("10.0.0.1")!...IPAddress("10.0.0.2")!] && r.sources.unresolved.isEmpty)   // adjacent hosts merge
         #expect(r.services.flatMap { $0.dstPorts } == [PortRange(80, 80), PortRange(443, 443)])
         #expect(rs.unsupported.isEmpty)
     }

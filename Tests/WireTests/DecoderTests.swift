@@ -195,8 +195,13 @@ import Testing
         #expect(decode(frame { $0.ethernet(EtherType.ipv4); $0.ipv4("1.1.1.1", "2.2.2.2", proto: 17, payload: 4); $0.raw([0, 1, 0, 2]) }).event == .udpTruncated)
         #expect(decode(frame { $0.ethernet(EtherType.ipv4); $0.ipv4("1.1.1.1", "2.2.2.2", proto: 1, payload: 2); $0.raw([8, 0]) }).event == .icmpTruncated)
         #expect(decode(frame { $0.ethernet(EtherType.ipv6); $0.ipv6("::1", "::2", next: 58, payload: 1); $0.raw([1]) }).event == .icmpv6Truncated)
-        #expect(decode(frame { $0.ethernet(EtherType.ipv4); $0.ipv4("1.1.1.1", "2.2.2.2", proto: 47, payload: 2); $0.raw([0, 0]) }).event == .greTruncated)
-        #expect(decode(frame { $0.ethernet(EtherType.ipv4); $0.ipv4("1.1.1.1", "2.2.2.2", proto: 47, payload: 4); $0.raw([0, 3, 8, 0]) }).event == .greBadVersion)
+        // GRE it cannot open: still the GRE flow (addresses + protocol 47), the defect as anomaly.
+        let gt = decode(frame { $0.ethernet(EtherType.ipv4); $0.ipv4("1.1.1.1", "2.2.2.2", proto: 47, payload: 2); $0.raw([0, 0]) })
+        #expect(gt.status == .decoded && gt.anomaly == .greTruncated && gt.tuple.proto == 47)
+        let gv = decode(frame { $0.ethernet(EtherType.ipv4); $0.ipv4("1.1.1.1", "2.2.2.2", proto: 47, payload: 4); $0.raw([0, 3, 8, 0]) })
+        #expect(gv.status == .decoded && gv.anomaly == .greBadVersion && gv.tunnelDepth == 0)
+        let gr = decode(frame { $0.ethernet(EtherType.ipv4); $0.ipv4("1.1.1.1", "2.2.2.2", proto: 47, payload: 8); $0.raw([0x40, 0, 8, 0, 0, 0, 0, 0]) })
+        #expect(gr.status == .decoded && gr.anomaly == .greRoutingUnsupported)
         #expect(decode(frame { $0.ethernet(EtherType.arp); $0.raw([0, 1, 8, 0, 6, 4, 0, 1, 0, 0]) }).event == .arpTruncated)
         #expect(decode(frame { $0.ethernet(EtherType.ipv6); $0.raw([0x60, 0, 0, 0]) }).event == .ipv6Truncated)
         #expect(decode([0x50] + [UInt8](repeating: 0, count: 39), linkType: LinkType.ipv6).event == .ipv6BadVersion)
@@ -304,13 +309,30 @@ import Testing
     }
 
     @Test func vxlanToAnotherPortIsPlainUDPAndGREWithKeyIsFollowed() {
-        var f = FrameBuilder()
-        f.ethernet(EtherType.ipv4); f.ipv4("10.0.0.1", "10.0.0.2", proto: 17, payload: 8 + 8 + 14 + 20 + 8)
-        f.udp(1000, 8472, payload: 8 + 14 + 20 + 8)
-        f.append(8) { VXLANHeader.emit(into: $0, vni: 5) }
-        f.ethernet(EtherType.ipv4); f.ipv4("172.16.0.1", "172.16.0.2", proto: 17, payload: 8); f.udp(3, 4, payload: 0)
-        let p = decode(f.bytes)
-        #expect(p.status == .decoded && p.tunnelDepth == 0 && p.tuple.dstPort == 8472)
+        for (port, tunnelled) in [(UInt16(9999), false), (8472, true), (4789, true)] {
+            var f = FrameBuilder()
+            f.ethernet(EtherType.ipv4); f.ipv4("10.0.0.1", "10.0.0.2", proto: 17, payload: 8 + 8 + 14 + 20 + 8)
+            f.udp(1000, port, payload: 8 + 14 + 20 + 8)
+            f.append(8) { VXLANHeader.emit(into: $0, vni: 5) }
+            f.ethernet(EtherType.ipv4); f.ipv4("172.16.0.1", "172.16.0.2", proto: 17, payload: 8); f.udp(3, 4, payload: 0)
+            let p = decode(f.bytes)
+            #expect(p.status == .decoded && p.tunnelDepth == (tunnelled ? 1 : 0))
+            #expect(p.tuple.dstPort == (tunnelled ? 4 : port))
+        }
+        // GENEVE with 8 bytes of options, carrying Ethernet/IPv6.
+        var gv = FrameBuilder()
+        gv.ethernet(EtherType.ipv4); gv.ipv4("10.0.0.1", "10.0.0.2", proto: 17, payload: 8 + 16 + 14 + 40 + 8)
+        gv.udp(1000, 6081, payload: 16 + 14 + 40 + 8)
+        gv.append(8) { GENEVEHeader.emit(into: $0, protocolType: EtherType.transparentEthernet, vni: 77, optionsLength: 8) }
+        gv.raw([0, 0x01, 0x80, 0x01, 0, 0, 0, 0])
+        gv.ethernet(EtherType.ipv6); gv.ipv6("fd00::1", "fd00::2", next: 17, payload: 8); gv.udp(5, 6, payload: 0)
+        let g6 = decode(gv.bytes)
+        #expect(g6.status == .decoded && g6.tunnelKind == .geneve && g6.tuple.src == ip("fd00::1") && g6.tuple.dstPort == 6)
+        #expect(g6.outer.dstPort == 6081)
+        Array(gv.bytes[42...]).withUnsafeBytes { b in
+            let h = GENEVEHeader(b)!
+            #expect(h.version == 0 && h.optionsLength == 8 && h.headerLength == 16 && h.vni == 77)
+        }
         var g = FrameBuilder()
         g.ethernet(EtherType.ipv4); g.ipv4("10.0.0.1", "10.0.0.2", proto: 47, payload: 8 + 40 + 8)
         g.append(8) { GREHeader.emit(into: $0, protocolType: EtherType.ipv6, key: 42) }

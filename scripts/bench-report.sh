@@ -48,7 +48,7 @@ run() {  # prints "seconds maxrss_kb" of the best of 3 runs
   local best="" rss=""
   for _ in 1 2 3; do
     /usr/bin/time -f "%e %M" -o "$dir/time.txt" "$@" >/dev/null 2>&1 || true
-    read -r s m < "$dir/time.txt"
+    read -r s m < <(tail -1 "$dir/time.txt")
     if [ -z "$best" ] || awk "BEGIN{exit !($s < $best)}"; then best=$s; rss=$m; fi
   done
   echo "$best $rss"

@@ -273,7 +273,7 @@ extension PolicyDocument {
             return prev[b.count]
         }
         let target = Array(name.lowercased())
-        if let best = candidates.map({ ($0, distance(target, Array($0.lowercased()))) }).min(by: { $0.1 < $1.1 }), best.1 <= 2 {
+        if let best = candidates.map({ ($0, distance(target, Array($0.lowercased()))) }).min(by: { $0.1 < $1.1 }), best.1 <= 2, best.1 < target.count {
             return " (did you mean '\(best.0)'?)"
         }
         return candidates.isEmpty ? "" : "; known: " + candidates.sorted().prefix(12).joined(separator: ", ")

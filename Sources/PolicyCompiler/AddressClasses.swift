@@ -1,28 +1,33 @@
 // Address → address class: zones and host groups flattened into sorted disjoint intervals (longest prefix wins), with a
-// 16-8-8 multibit trie for IPv4 so an IPv4 lookup is at most three array loads whatever the number of networks.
+// 16-8-8 multibit trie for IPv4 (at most three array loads) and a 16-8-8-… trie for IPv6 (one load per byte of the
+// longest prefix that matters there), so lookup cost does not grow with the number of networks.
 import Policy
 import Wire
 
 /// What an address class stands for: the zone and most specific host group of its addresses, and every host group
 /// (of that zone) that contains them, so a rule naming an outer host group still matches.
-struct AddressClassInfo: Hashable {
+struct AddressClassInfo: Hashable, Sendable {
     var zone: Int32          // -1 = in no zone
     var host: Int32          // -1 = in no host group
     var hostChain: [Int32]   // all host groups of `zone` containing these addresses, innermost first
 }
 
-struct AddressClasses {
+@usableFromInline
+struct AddressClasses: Sendable {
     /// Class 0 is always "in no zone".
     var classes: [AddressClassInfo]
     /// Sorted disjoint intervals covering the whole 128-bit space: interval i starts at `starts[i]` and has class `classOf[i]`.
-    var starts: [IPAddress]
-    var classOf: [UInt32]
+    @usableFromInline var starts: [IPAddress]
+    @usableFromInline var classOf: [UInt32]
     /// IPv4 trie: level 1 has 65536 slots for the top 16 bits. A slot holds a class (high bit clear) or, with the high bit
     /// set, the index of a 256-slot block for the next 8 bits (levels 2 and 3 live in `v4Blocks`).
-    var v4Top: [UInt32]
-    var v4Blocks: [UInt32]
-    /// IPv6 (non-mapped) lookups binary-search the intervals from here on.
-    static let pointer: UInt32 = 0x8000_0000
+    @usableFromInline var v4Top: [UInt32]
+    @usableFromInline var v4Blocks: [UInt32]
+    /// IPv6 trie (see buildV6Trie): 65536-slot root, then 256-slot blocks per byte.
+    @usableFromInline var v6Top: [UInt32]
+    @usableFromInline var v6Blocks: [UInt32]
+    /// Marks a trie slot that points to a block rather than holding a class. (IPv6 lookups binary-search `starts`.)
+    @usableFromInline static let pointer: UInt32 = 0x8000_0000
 
     init(policy: Policy) {
         // Every zone network/range and host group address block, as an inclusive interval.
@@ -88,10 +93,11 @@ struct AddressClasses {
         self.starts = starts
         self.classOf = classOf
         (v4Top, v4Blocks) = AddressClasses.buildV4Trie(starts: starts, classOf: classOf)
+        (v6Top, v6Blocks) = AddressClasses.buildV6Trie(starts: starts, classOf: classOf)
     }
 
     /// Class of an address by binary search over interval starts (used for IPv6 and to build the IPv4 trie).
-    @inline(__always)
+    @inlinable
     func searchClass(_ a: IPAddress) -> UInt32 {
         var lo = 0, hi = starts.count - 1   // invariant: starts[lo] <= a
         while lo < hi {
@@ -101,7 +107,7 @@ struct AddressClasses {
         return classOf[lo]
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func classOf(_ a: IPAddress) -> UInt32 {
         if a.hi == 0 && (a.lo >> 32) == 0xFFFF {
             let v = UInt32(truncatingIfNeeded: a.lo)
@@ -111,7 +117,56 @@ struct AddressClasses {
             if slot & AddressClasses.pointer == 0 { return slot }
             return v4Blocks[Int(slot & ~AddressClasses.pointer) &* 256 &+ Int(v & 0xFF)]
         }
-        return searchClass(a)
+        var slot = v6Top[Int(a.hi >> 48)]
+        var byteIndex = 2                // bytes 0-1 chose the root slot; a block is at most 14 deep (byte 15)
+        while slot & AddressClasses.pointer != 0 {
+            let byte = byteIndex < 8 ? (a.hi >> UInt64(56 &- 8 &* byteIndex)) & 0xFF : (a.lo >> UInt64(120 &- 8 &* byteIndex)) & 0xFF
+            slot = v6Blocks[Int(slot & ~AddressClasses.pointer) &* 256 &+ Int(byte)]
+            byteIndex &+= 1
+        }
+        return slot
+    }
+
+    /// IPv6 trie: a 65536-slot root for the first 16 bits, then 256-slot blocks per further byte (in `v6Blocks`), as
+    /// deep as the policy's prefixes need (a /48 zone needs four loads). Same slot encoding as the IPv4 trie.
+    static func buildV6Trie(starts: [IPAddress], classOf: [UInt32]) -> ([UInt32], [UInt32]) {
+        var blocks: [UInt32] = []
+        /// Index of the interval containing `a` (binary search; build time only).
+        func index(_ a: IPAddress) -> Int {
+            var lo = 0, hi = starts.count - 1
+            while lo < hi {
+                let mid = (lo + hi + 1) >> 1
+                if starts[mid] <= a { lo = mid } else { hi = mid - 1 }
+            }
+            return lo
+        }
+        /// The last address of the slot starting at `a` whose first `bits` bits are fixed.
+        func slotEnd(_ a: IPAddress, _ bits: Int) -> IPAddress {
+            if bits >= 128 { return a }
+            if bits < 64 { return IPAddress(hi: a.hi | (UInt64.max >> UInt64(bits)), lo: .max) }
+            return IPAddress(hi: a.hi, lo: a.lo | (bits == 64 ? .max : UInt64.max >> UInt64(bits - 64)))
+        }
+        /// A slot's content: the class if one interval covers it, else a pointer to a new block for its next byte.
+        let v4First = IPAddress(v4: 0), v4Last = IPAddress(v4: .max)
+        func slot(_ a: IPAddress, _ bits: Int) -> UInt32 {
+            // IPv4-mapped addresses are looked up in the IPv4 trie: their slots are never read here.
+            if a >= v4First && slotEnd(a, bits) <= v4Last { return 0 }
+            let i = index(a)
+            if i + 1 == starts.count || starts[i + 1] > slotEnd(a, bits) { return classOf[i] }
+            let block = blocks.count / 256
+            blocks.append(contentsOf: repeatElement(0, count: 256))
+            let shift = 120 - bits        // bit position of the next byte, counted from the low end of 128 bits
+            for b in 0..<256 {
+                let child = shift >= 64 ? IPAddress(hi: a.hi | UInt64(b) << UInt64(shift - 64), lo: a.lo)
+                                        : IPAddress(hi: a.hi, lo: a.lo | UInt64(b) << UInt64(shift))
+                let value = slot(child, bits + 8)
+                blocks[block * 256 + b] = value
+            }
+            return AddressClasses.pointer | UInt32(block)
+        }
+        var top = [UInt32](repeating: 0, count: 65536)
+        for t in 0..<65536 { top[t] = slot(IPAddress(hi: UInt64(t) << 48, lo: 0), 16) }
+        return (top, blocks)
     }
 
     /// Builds the 16-8-8 trie from the intervals restricted to the IPv4-mapped range.

@@ -7,7 +7,8 @@
 //   3. pair classes     — (source class, destination class) → pair class: pairs whose candidate rules are the same share one.
 //   4. verdict rows     — one row per distinct pair class: for every (protocol class, key class) cell, the first rule that
 //                          matches, painted rule by rule in policy order (first match wins) — see `VerdictTableBuilder`.
-// classify() = 2 address lookups + 1 pair-table load + 2 service-table loads + 1 cell load.
+//                          Rows are stored as 64-cell chunks, each distinct chunk once.
+// classify() = 2 address lookups + 1 pair-table load + 2 service-table loads + 1 chunk-reference load + 1 cell load.
 import Policy
 import Wire
 
@@ -15,22 +16,22 @@ public struct CompiledPolicy: Sendable {
     /// The policy this was compiled from (rule indices in decisions point into `policy.flows`).
     public let policy: Policy
 
-    let addresses: AddressClasses
+    @usableFromInline let addresses: AddressClasses
     /// Per address class: zone and most specific host group (-1 = none).
-    let classZone: [Int32]
-    let classHost: [Int32]
+    @usableFromInline let classZone: [Int32]
+    @usableFromInline let classHost: [Int32]
     /// pairClass[src * classCount + dst]
-    let pairClass: [UInt32]
-    let classCount: Int
+    @usableFromInline let pairClass: [UInt32]
+    @usableFromInline let classCount: Int
     /// Start (in `rowChunks`) of each pair class's row.
-    let rowStart: [UInt32]
+    @usableFromInline let rowStart: [UInt32]
     /// Rows as lists of chunk numbers; chunk k holds cells[k*64 ..< k*64+64].
-    let rowChunks: [UInt32]
-    let protoClass: [UInt8]
-    let keyClass: [UInt16]
-    let keyClassCount: Int
+    @usableFromInline let rowChunks: [UInt32]
+    @usableFromInline let protoClass: [UInt8]
+    @usableFromInline let keyClass: [UInt16]
+    @usableFromInline let keyClassCount: Int
     /// Packed decisions: verdict in the low 3 bits, rule index + 1 above.
-    let cells: [UInt32]
+    @usableFromInline let cells: [UInt32]
     let hostMACs: [[UInt64]]
 
     /// Inherited (preset) rules that never decide a flow because the policy's own rules override them.
@@ -46,6 +47,7 @@ public struct CompiledPolicy: Sendable {
         public var addressIntervals: Int
         public var addressClasses: Int
         public var ipv4TrieBlocks: Int
+        public var ipv6TrieBlocks: Int
         public var protocolClasses: Int
         public var keyClasses: Int
         public var pairClasses: Int
@@ -54,7 +56,10 @@ public struct CompiledPolicy: Sendable {
         public var cells: Int
         public var memoryBytes: Int
         public var buildSeconds: Double
+        /// Milliseconds per build step, in order.
+        public var phases: [Phase]
     }
+    public struct Phase: Sendable { public var step: String; public var milliseconds: Double }
 
     /// Validates rule reachability and builds the automaton. Throws a PolicyError (with the rule's file:line:column) for a
     /// rule of the policy's own that can never decide a flow because earlier rules cover everything it matches.
@@ -83,30 +88,37 @@ public struct CompiledPolicy: Sendable {
         rowChunks = builder.rowChunks
         hostMACs = policy.hosts.map { $0.macs.map(\.value).sorted() }
 
-        let memory = addresses.starts.count * 20 + addresses.v4Top.count * 4 + addresses.v4Blocks.count * 4
+        let memory = addresses.starts.count * 20 + (addresses.v4Top.count + addresses.v4Blocks.count + addresses.v6Top.count + addresses.v6Blocks.count) * 4
             + pairClass.count * 4 + rowStart.count * 4 + rowChunks.count * 4 + 256 + keyClass.count * 2 + cells.count * 4 + classZone.count * 8
         statistics = Statistics(zones: policy.zones.count, hostGroups: policy.hosts.count, rules: policy.flows.count,
                                 addressIntervals: addresses.starts.count, addressClasses: classCount,
-                                ipv4TrieBlocks: addresses.v4Blocks.count / 256, protocolClasses: builder.protoClassCount,
-                                keyClasses: keyClassCount, pairClasses: rowStart.count, verdictRows: builder.distinctRows, verdictChunks: builder.cells.count / VerdictTableBuilder.chunkSize,
-                                cells: cells.count, memoryBytes: memory, buildSeconds: Self.seconds(clock.now - started))
+                                ipv4TrieBlocks: addresses.v4Blocks.count / 256, ipv6TrieBlocks: addresses.v6Blocks.count / 256, protocolClasses: builder.protoClassCount,
+                                keyClasses: keyClassCount, pairClasses: rowStart.count, verdictRows: builder.distinctRows, verdictChunks: builder.cells.count / CompiledPolicy.chunkSize,
+                                cells: cells.count, memoryBytes: memory, buildSeconds: Self.seconds(clock.now - started),
+                                phases: builder.phases.map { Phase(step: $0.step, milliseconds: $0.milliseconds) })
         unreachableInheritedRules = builder.unreachableInherited
         try builder.checkReachability()
     }
+
+    /// Verdict rows are stored in chunks of 64 cells.
+    @usableFromInline static let chunkShift = 6
+    @usableFromInline static let chunkSize = 1 << chunkShift
 
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
     /// The verdict on a flow from `src` (initiator) to `dst` (responder). For ICMP/ICMPv6 pass type as `srcPort` and code as `dstPort`.
+    @inlinable
     public func classify(src: IPAddress, dst: IPAddress, proto: UInt8, srcPort: UInt16, dstPort: UInt16) -> Decision {
         let s = Int(addresses.classOf(src))
         let d = Int(addresses.classOf(dst))
         let pair = Int(pairClass[s &* classCount &+ d])
+        // The service key: responder port, or for ICMP/ICMPv6 type<<8 | code.
         let key = (proto == 1 || proto == 58) ? (srcPort & 0xFF) << 8 | (dstPort & 0xFF) : dstPort
         let svc = Int(protoClass[Int(proto)]) &* keyClassCount &+ Int(keyClass[Int(key)])
-        let chunk = Int(rowChunks[Int(rowStart[pair]) &+ (svc >> VerdictTableBuilder.chunkShift)])
-        let cell = cells[(chunk << VerdictTableBuilder.chunkShift) | (svc & (VerdictTableBuilder.chunkSize - 1))]
+        let chunk = Int(rowChunks[Int(rowStart[pair]) &+ (svc >> CompiledPolicy.chunkShift)])
+        let cell = cells[(chunk << CompiledPolicy.chunkShift) | (svc & (CompiledPolicy.chunkSize - 1))]
         return Decision(verdict: Verdict(rawValue: UInt8(truncatingIfNeeded: cell & 7)) ?? .unknownZone,
                         rule: Int32(bitPattern: cell >> 3) &- 1,
                         srcZone: classZone[s], dstZone: classZone[d], srcHost: classHost[s], dstHost: classHost[d])

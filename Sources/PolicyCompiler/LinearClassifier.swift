@@ -12,6 +12,9 @@ public struct LinearClassifier: Sendable {
     /// Each rule's endpoints, resolved once from their names.
     private enum End { case any, zone(Int), tier(String), host(Int), none }
     private let ends: [(from: End, to: End)]
+    /// Each rule's service and action, copied out once so the scan does not copy whole FlowRule values.
+    private struct Service { var proto: UInt8?; var ports: [PortRange]; var icmpType: UInt8?; var icmpCode: UInt8?; var action: RuleAction }
+    private let services: [Service]
 
     public init(policy: Policy) {
         self.policy = policy
@@ -39,6 +42,7 @@ public struct LinearClassifier: Sendable {
             return .none
         }
         ends = policy.flows.map { (end($0.from), end($0.to)) }
+        services = policy.flows.map { Service(proto: $0.proto, ports: $0.ports, icmpType: $0.icmpType, icmpCode: $0.icmpCode, action: $0.action) }
     }
 
     /// Size of an inclusive address interval minus one, as a 128-bit number (hi, lo): smaller = more specific.
@@ -90,7 +94,7 @@ public struct LinearClassifier: Sendable {
         }
     }
 
-    private func serviceMatches(_ r: FlowRule, proto: UInt8, srcPort: UInt16, dstPort: UInt16) -> Bool {
+    private func serviceMatches(_ r: Service, proto: UInt8, srcPort: UInt16, dstPort: UInt16) -> Bool {
         if let p = r.proto, p != proto { return false }
         let portful = proto == 6 || proto == 17 || proto == 33 || proto == 132 || proto == 136
         let icmp = proto == 1 || proto == 58
@@ -111,9 +115,10 @@ public struct LinearClassifier: Sendable {
         let dh = dz >= 0 ? host(of: dst, zone: dz) : -1
         var d = Decision(verdict: .unknownZone, rule: -1, srcZone: Int32(sz), dstZone: Int32(dz), srcHost: Int32(sh), dstHost: Int32(dh))
         guard sz >= 0, dz >= 0 else { return d }
-        for (i, r) in policy.flows.enumerated() {
+        for i in services.indices {
             guard endpointMatches(ends[i].from, src, zone: sz), endpointMatches(ends[i].to, dst, zone: dz),
-                  serviceMatches(r, proto: proto, srcPort: srcPort, dstPort: dstPort) else { continue }
+                  serviceMatches(services[i], proto: proto, srcPort: srcPort, dstPort: dstPort) else { continue }
+            let r = services[i]
             d.rule = Int32(i)
             switch r.action {
             case .allow: d.verdict = .allowed

@@ -36,12 +36,6 @@ enum ServiceMatch {
 
     @inline(__always) static func isICMP(_ p: UInt8) -> Bool { p == IPProto.icmp || p == IPProto.icmpv6 }
 
-    /// The 16-bit service key of a flow: the responder port for port protocols, type<<8|code for ICMP, else 0.
-    @inline(__always) static func key(proto: UInt8, srcPort: UInt16, dstPort: UInt16) -> UInt16 {
-        if proto == 1 || proto == 58 { return (srcPort & 0xFF) << 8 | (dstPort & 0xFF) }
-        return dstPort
-    }
-
     /// Whether a rule can match flows of protocol `p` at all (protocol field, and ports/ICMP fields that need a kind of protocol).
     static func ruleApplies(_ r: FlowRule, toProtocol p: UInt8) -> Bool {
         if let rp = r.proto, rp != p { return false }

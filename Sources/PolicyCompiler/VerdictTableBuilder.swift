@@ -32,7 +32,17 @@ struct VerdictTableBuilder {
 
     static func packed(_ verdict: Verdict, rule: Int) -> UInt32 { UInt32(rule + 1) << 3 | UInt32(verdict.rawValue) }
 
+    /// How long each build step took (milliseconds), for `segcheck compile` and the benchmark.
+    var phases: [(step: String, milliseconds: Double)] = []
+
     mutating func build() throws(PolicyError) {
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func phase(_ name: String) {
+            let now = clock.now
+            phases.append((name, CompiledPolicy.seconds(now - mark) * 1000))
+            mark = now
+        }
         let rules = policy.flows
         let classes = addresses.classes
         let classCount = classes.count
@@ -67,6 +77,7 @@ struct VerdictTableBuilder {
             }
         }
 
+        phase("endpoints")
         // 2. Rules grouped by their (from, to) endpoint pair, in policy order.
         var groupRules: [Int: [Int]] = [:]
         for r in rules.indices { groupRules[ruleFrom[r] * endpoints.count + ruleTo[r], default: []].append(r) }
@@ -105,6 +116,7 @@ struct VerdictTableBuilder {
             }
         }
 
+        phase("candidate lists")
         // 5. Pair classes: (candidate list, same zone or not); pair class 0 = an end in no zone.
         var pairID: [Int: UInt32] = [:]
         var pairs: [(candidate: Int, sameZone: Bool)] = [(-1, false)]
@@ -122,6 +134,7 @@ struct VerdictTableBuilder {
             }
         }
 
+        phase("pair classes")
         // 6. Service classes. Protocols are grouped by which kinds of rule can apply to them.
         struct RuleKind: Hashable { var proto: Int16; var hasPorts: Bool; var hasICMP: Bool }
         let ruleKind = rules.map { RuleKind(proto: $0.proto.map(Int16.init) ?? -1, hasPorts: !$0.ports.isEmpty, hasICMP: $0.icmpType != nil) }
@@ -175,14 +188,37 @@ struct VerdictTableBuilder {
             ruleCells.append(list)
         }
 
+        phase("service classes")
         // 7. Verdict rows: paint each pair class's row with its candidate rules in policy order (first match wins). A row
         //    is stored as chunks of 64 cells; equal chunks are stored once (hash-consed), so rows that differ from each
         //    other in a few cells (a host group's exceptions to its zone's rules) share everything else.
         let rowWidth = protoClassCount * keyClassCount
         let chunksPerRow = (rowWidth + Self.chunkSize - 1) / Self.chunkSize
         rowWidthChunks = chunksPerRow
-        var row = [UInt32](repeating: 0, count: chunksPerRow * Self.chunkSize)
-        var next = [Int32](repeating: 0, count: rowWidth + 1)
+        // Scratch space for painting, as raw buffers: this loop runs over every cell of every pair class.
+        let row = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: chunksPerRow * Self.chunkSize)
+        let next = UnsafeMutableBufferPointer<Int32>.allocate(capacity: rowWidth + 1)
+        let decidedFlag = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(1, rules.count))
+        let blockedBy = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, rules.count))
+        let appears = UnsafeMutableBufferPointer<Bool>.allocate(capacity: max(1, rules.count))
+        decidedFlag.initialize(repeating: false); blockedBy.initialize(repeating: -1); appears.initialize(repeating: false)
+        defer {
+            decided = Array(decidedFlag.prefix(rules.count)); blocker = Array(blockedBy.prefix(rules.count))
+            appearsInSomePair = Array(appears.prefix(rules.count))
+            row.deallocate(); next.deallocate(); decidedFlag.deallocate(); blockedBy.deallocate(); appears.deallocate()
+        }
+        // Each rule's cell value and its cell spans (absolute indices in a row), flattened.
+        let ruleValue: [UInt32] = rules.indices.map { r in
+            let verdict: Verdict = switch rules[r].action { case .allow: .allowed; case .deny: .denied; case .alert: .alert }
+            return Self.packed(verdict, rule: r)
+        }
+        var spanFirst = [Int](repeating: 0, count: rules.count + 1)
+        var spanLo: [Int] = [], spanHi: [Int] = []
+        for r in rules.indices {
+            spanFirst[r] = spanLo.count
+            for span in ruleCells[r] { spanLo.append(span.proto * keyClassCount + span.lo); spanHi.append(span.proto * keyClassCount + span.hi) }
+        }
+        spanFirst[rules.count] = spanLo.count
         var chunkByHash: [UInt64: UInt32] = [:]     // first chunk with this hash; more in `sameHash`
         var sameHash: [UInt32] = []                 // per chunk: next chunk with the same hash, or UInt32.max
         var rowByHash: [UInt64: [UInt32]] = [:]
@@ -191,24 +227,23 @@ struct VerdictTableBuilder {
         rowStart.reserveCapacity(pairs.count)
         for (pi, pair) in pairs.enumerated() {
             let fill = pi == 0 ? Self.packed(.unknownZone, rule: -1) : Self.packed(pair.sameZone ? .intraZone : .defaultDeny, rule: -1)
-            for i in 0..<row.count { row[i] = fill }
-            let rules = pi == 0 ? [] : candidates[pair.candidate]
-            if !rules.isEmpty {
+            row.update(repeating: fill)
+            let candidateRules = pi == 0 ? [] : candidates[pair.candidate]
+            if !candidateRules.isEmpty {
                 for i in 0...rowWidth { next[i] = Int32(i) }
-                for r in rules {
-                    appearsInSomePair[r] = true
-                    let verdict: Verdict = switch policy.flows[r].action { case .allow: .allowed; case .deny: .denied; case .alert: .alert }
-                    let value = Self.packed(verdict, rule: r)
-                    for span in ruleCells[r] {
-                        let lo = span.proto * keyClassCount + span.lo, hi = span.proto * keyClassCount + span.hi
-                        var i = Self.find(&next, lo)
+                for r in candidateRules {
+                    appears[r] = true
+                    let value = ruleValue[r]
+                    for k in spanFirst[r]..<spanFirst[r + 1] {
+                        let lo = spanLo[k], hi = spanHi[k]
+                        var i = Self.find(next, lo)
                         while i <= hi {
                             row[i] = value
-                            decided[r] = true
+                            decidedFlag[r] = true
                             next[i] = Int32(i + 1)
-                            i = Self.find(&next, i + 1)
+                            i = Self.find(next, i + 1)
                         }
-                        if !decided[r] && blocker[r] < 0 { blocker[r] = Int32(bitPattern: row[lo] >> 3) - 1 }
+                        if !decidedFlag[r] && blockedBy[r] < 0 { blockedBy[r] = Int32(bitPattern: row[lo] >> 3) - 1 }
                     }
                 }
             }
@@ -254,14 +289,15 @@ struct VerdictTableBuilder {
             }
             rowStart.append(start!)
         }
+        phase("verdict rows")
     }
 
-    static let chunkShift = 6
-    static let chunkSize = 1 << chunkShift
+    static let chunkShift = CompiledPolicy.chunkShift
+    static let chunkSize = CompiledPolicy.chunkSize
 
     /// First unpainted cell at or after i (skip pointers with path compression).
     @inline(__always)
-    static func find(_ next: inout [Int32], _ i: Int) -> Int {
+    static func find(_ next: UnsafeMutableBufferPointer<Int32>, _ i: Int) -> Int {
         var root = i
         while Int(next[root]) != root { root = Int(next[root]) }
         var j = i

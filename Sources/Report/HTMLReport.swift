@@ -41,14 +41,20 @@ public struct ReportRenderer {
     /// Distinct flow rows per clause shown in HTML/Markdown; the CSV always lists every event.
     public var maxRowsPerClause = 1000
 
-    public init(content: ReportContent, lang: ReportLanguage) { self.content = content; self.lang = lang }
+    /// Zone name → label from the policy, looked up once per row.
+    let policyLabels: [String: String]
+
+    public init(content: ReportContent, lang: ReportLanguage) {
+        self.content = content; self.lang = lang
+        policyLabels = Dictionary(content.zones.map { ($0.name, $0.label) }, uniquingKeysWith: { a, _ in a })
+    }
 
     var L: Labels { Labels(lang: lang) }
     var D: DateText { DateText(lang: lang) }
 
     func zoneText(_ name: String, _ label: String?) -> String {
         if name.isEmpty { return L.unknownZone }
-        return content.zones.first { $0.name == name }?.label ?? label ?? content.eventZoneLabels[name] ?? name
+        return policyLabels[name] ?? label ?? content.eventZoneLabels[name] ?? name
     }
 
     /// The policy's name from --policy, else as the events name it.

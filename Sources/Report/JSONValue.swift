@@ -6,6 +6,10 @@ typealias JSONObject = [String: Any]
 extension Dictionary where Key == String, Value == Any {
     /// The value at a dotted path ("segcheck.src_zone").
     func value(at path: String) -> Any? {
+        if !path.utf8.contains(46) {   // no ".": one lookup, no splitting
+            let v = self[path]
+            return v is NSNull ? nil : v
+        }
         var current: Any? = self
         for part in path.split(separator: ".") {
             guard let dict = current as? JSONObject else { return nil }

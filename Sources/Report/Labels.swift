@@ -234,10 +234,15 @@ struct DateText {
     let lang: ReportLanguage
     static let jst = TimeZone(secondsFromGMT: 9 * 3600)!
 
-    private func parts(_ d: Date) -> DateComponents {
+    /// One Gregorian calendar in JST for every date shown (creating a Calendar per call is costly).
+    private static let calendar: Calendar = {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = DateText.jst
-        return cal.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: d)
+        return cal
+    }()
+
+    private func parts(_ d: Date) -> DateComponents {
+        DateText.calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: d)
     }
 
     /// 令和8年（2026年）11月26日 or 2026-11-26.

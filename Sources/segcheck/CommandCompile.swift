@@ -34,8 +34,8 @@ struct CompileCommand: ParsableCommand {
             let nets = (z.networks.map(\.description) + z.ranges.map { "\($0.lowerBound)-\($0.upperBound)" }).joined(separator: " ")
             print("  [\(i)] \(z.name) (\(z.tier)\(z.label != z.name ? ", " + z.label : "")): \(nets)")
         }
-        print(ja ? "アドレス区間 \(s.addressIntervals) → アドレスクラス \(s.addressClasses) (IPv4 トライ ブロック \(s.ipv4TrieBlocks))"
-                 : "address intervals \(s.addressIntervals) → address classes \(s.addressClasses) (IPv4 trie blocks \(s.ipv4TrieBlocks))")
+        print(ja ? "アドレス区間 \(s.addressIntervals) → アドレスクラス \(s.addressClasses) (トライ ブロック IPv4 \(s.ipv4TrieBlocks)、IPv6 \(s.ipv6TrieBlocks))"
+                 : "address intervals \(s.addressIntervals) → address classes \(s.addressClasses) (trie blocks IPv4 \(s.ipv4TrieBlocks), IPv6 \(s.ipv6TrieBlocks))")
         print(ja ? "プロトコルクラス \(s.protocolClasses)、ポート/ICMP クラス \(s.keyClasses)"
                  : "protocol classes \(s.protocolClasses), port/ICMP key classes \(s.keyClasses)")
         print(ja ? "状態: ペアクラス \(s.pairClasses)、判定行 \(s.verdictRows)、共有チャンク \(s.verdictChunks) (セル \(s.cells))"

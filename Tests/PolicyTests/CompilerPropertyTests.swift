@@ -28,15 +28,15 @@ import Wire
     }
 
     @Test func smallPoliciesManyFlows() async throws {
-        await propertyCheck(count: 20, input: Gen.int(in: 0...Int(Int32.max))) { seed in
-            let bad = (try? Self.disagreements(seed: UInt64(seed), maxRules: 40, flows: 3000)) ?? -1
+        await propertyCheck(count: 100, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+            let bad = (try? Self.disagreements(seed: UInt64(seed), maxRules: 60, flows: 10_000)) ?? -1
             #expect(bad == 0)
         }
     }
 
     @Test func largePolicies() async throws {
-        await propertyCheck(count: 2, input: Gen.int(in: 0...Int(Int32.max))) { seed in
-            let bad = (try? Self.disagreements(seed: UInt64(seed), maxRules: 3000, flows: 4000)) ?? -1
+        await propertyCheck(count: 4, input: Gen.int(in: 0...Int(Int32.max))) { seed in
+            let bad = (try? Self.disagreements(seed: UInt64(seed), maxRules: 3000, flows: 5000)) ?? -1
             #expect(bad == 0)
         }
     }

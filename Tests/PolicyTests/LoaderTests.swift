@@ -113,6 +113,40 @@ import Wire
         }
     }
 
+    @Test func partlyCoveredRuleIsNotShadowed() throws {
+        // NARROW decides tcp/443; WIDE still decides the rest of tcp: both reachable. A host-group rule after its zone's
+        // rule for a different port is reachable too.
+        let p = try PolicyLoader.load(yaml: """
+        zones:
+          a: {tier: lgwan, networks: [10.0.0.0/8]}
+          b: {tier: internet, networks: [11.0.0.0/8]}
+        hosts:
+          h: {zone: b, addresses: [11.0.0.5]}
+        flows:
+          - {id: NARROW, from: a, to: b, proto: tcp, ports: [443], action: allow}
+          - {id: WIDE, from: a, to: b, proto: tcp, action: deny}
+          - {id: HOST, from: a, to: h, proto: udp, ports: [53], action: allow}
+          - {id: ICMP, from: a, to: b, proto: icmp, icmp_type: 8, action: alert}
+        """, file: "p.yaml")
+        let c = try CompiledPolicy.compile(p)
+        #expect(ask(c, "10.1.1.1", "11.0.0.5", "udp", 53) == (.allowed, "HOST"))
+        #expect(ask(c, "10.1.1.1", "11.0.0.6", "udp", 53) == (.defaultDeny, nil))
+        #expect(ask(c, "10.1.1.1", "11.0.0.6", "icmp", 0, srcPort: 8) == (.alert, "ICMP"))
+        #expect(ask(c, "10.1.1.1", "11.0.0.6", "icmp", 0, srcPort: 0) == (.defaultDeny, nil))
+        // The same rules with the host rule after a zone-wide udp deny: HOST is unreachable.
+        let q = try PolicyLoader.load(yaml: """
+        zones:
+          a: {tier: lgwan, networks: [10.0.0.0/8]}
+          b: {tier: internet, networks: [11.0.0.0/8]}
+        hosts:
+          h: {zone: b, addresses: [11.0.0.5]}
+        flows:
+          - {id: UDP, from: a, to: b, proto: udp, action: deny}
+          - {id: HOST, from: a, to: h, proto: udp, ports: [53], action: allow}
+        """, file: "q.yaml")
+        #expect(throws: PolicyError.self) { try CompiledPolicy.compile(q) }
+    }
+
     @Test func presetsEmbeddedMatchFiles() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Repo.root + "/rulesets").filter { $0.hasPrefix("mic-") && $0.hasSuffix(".yaml") }
         #expect(Set(files.map { String($0.dropLast(5)) }) == Set(PolicyLoader.presetNames))

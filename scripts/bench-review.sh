@@ -62,7 +62,7 @@ for N in $SIZES; do
     speedup="$(ratio "$t_tcpdump" "$t_review")x"
   else
     tcpdump_cell="> $CAP s wall: filter compile did not finish (killed)"
-    speedup="> $(ratio "$CAP" "$t_review")x"
+    speedup="> $(ratio "$CAP" "$w_review")x (wall against wall)"
   fi
   bytes=$(wc -c < "$WORK/filter-$N.bpf")
   rows+=("| $N | $t_review s ($(mpps "$t_review") M pkt/s; wall $w_review s) | $t_eve s | $t_libpcap s | $t_native s | $(ratio "$t_review" "$t_libpcap")x | $tcpdump_cell, filter $bytes bytes | $speedup |")
@@ -82,9 +82,9 @@ Command: \`scripts/bench-review.sh\` (PACKETS=$PACKETS, best of $RUNS, tcpdump c
 ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), shared with other jobs: load $(cut -d' ' -f1-3 /proc/loadavg)).
 Capture: $PACKETS Ethernet/IPv4 packets (TCP and UDP, 64-74 bytes) over 50,000 flows spread across the policy's prefixes,
 70 % inside one zone, 20 % allowed across zones, 10 % forbidden; flows send bursts of 1-32 packets (mean about 6)
-in random order, as windows and exchanges do on a real link; page-cached. Times are wall-clock for the whole
-process (start-up, policy load and compile included), as CPU seconds (user + system: one core's work, steady on a
-shared machine; wall time given for review). Baselines in the same invocation:
+in random order, as windows and exchanges do on a real link; page-cached. Times are CPU seconds (user + system) of the
+whole process (start-up, policy load and compile included): one core's work, steadier than wall time on a machine
+shared with other jobs (wall time given for review). Baselines in the same invocation:
 - *libpcap read*: \`segcheck review --read-only libpcap\` (pcap_next_ex over the file, nothing else);
 - *native read*: the same with segcheck's own reader (the one review uses);
 - *tcpdump*: \`tcpdump -r FILE -F FILTER -w /dev/null\` with a BPF filter for "between zones no rule allows"

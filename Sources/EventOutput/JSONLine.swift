@@ -47,7 +47,19 @@ public struct JSONLine {
     public mutating func timestamp(_ k: StaticString, _ ns: Int64) {
         key(k); bytes.append(34); EveTime.append(ns, to: &bytes); bytes.append(34); needsComma = true
     }
-    public mutating func ip(_ k: StaticString, _ a: IPAddress) { string(k, a.description) }
+    /// An address as a JSON string; IPv4 written digit by digit (no String on the way).
+    public mutating func ip(_ k: StaticString, _ a: IPAddress) {
+        guard a.isIPv4 else { string(k, a.description); return }
+        key(k)
+        bytes.append(34)
+        let v = a.v4Value
+        appendUInt(UInt64(v >> 24)); bytes.append(46)
+        appendUInt(UInt64((v >> 16) & 0xFF)); bytes.append(46)
+        appendUInt(UInt64((v >> 8) & 0xFF)); bytes.append(46)
+        appendUInt(UInt64(v & 0xFF))
+        bytes.append(34)
+        needsComma = true
+    }
     /// An array element.
     public mutating func element(_ v: UInt64) { comma(); appendUInt(v); needsComma = true }
     public mutating func element(_ v: String) { comma(); appendEscaped(v); needsComma = true }

@@ -31,6 +31,13 @@ public struct FlowKey: Hashable, Sendable {
         return (FlowKey(a: dst, b: src, aPort: dstPort, bPort: srcPort, proto: proto, vlan0: vlan0, vlan1: vlan1, layer: layer), false)
     }
 
+    /// Field-by-field equality, written as word compares (the synthesized one becomes a memcmp call).
+    @inlinable public static func == (l: FlowKey, r: FlowKey) -> Bool {
+        ((l.a.hi ^ r.a.hi) | (l.a.lo ^ r.a.lo) | (l.b.hi ^ r.b.hi) | (l.b.lo ^ r.b.lo)) == 0
+            && l.aPort == r.aPort && l.bPort == r.bPort && l.vlan0 == r.vlan0 && l.vlan1 == r.vlan1
+            && l.proto == r.proto && l.layer == r.layer
+    }
+
     /// A 64-bit hash, the same for both directions (the key is canonical). Never zero.
     @inlinable public var hash64: UInt64 {
         @inline(__always) func fmix(_ k: UInt64) -> UInt64 {

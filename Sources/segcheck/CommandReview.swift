@@ -120,10 +120,12 @@ struct ReviewCommand: ParsableCommand {
 
         // Inputs, in first-packet order.
         var problems = 0
-        let plan = InputPlan.build(allInputs) { message in
+        let plan = InputPlan.build(allInputs, problem: { message in
             FileHandleOut.stderr("segcheck review: \(message)\n")
             problems += 1
-        }
+        }, note: { message in
+            FileHandleOut.stderr("segcheck review: warning: \(message)\n")
+        })
 
         // Outputs.
         let summary = SummaryCollector()

@@ -63,13 +63,14 @@ search() {
     echo "  $tool @ $rate pps: drops=$d achieved=$a pps" >&2
     if [ "$d" = 0 ] && [ "${a:-0}" -ge $((rate * 9 / 10)) ]; then lo=$rate; rate=$((rate * 2)); else hi=$rate; break; fi
   done
-  if [ "$hi" -gt 0 ] && [ "$d" = 0 ]; then echo "$lo sender-limited"; return; fi
+  # No drop, but tcpreplay could not send that fast: the tool kept up with everything the sender managed.
+  if [ "$hi" -gt 0 ] && [ "$d" = 0 ]; then echo "$(( a > lo ? a : lo )) sender-limited(no-drops-at-${a}-pps)"; return; fi
   [ "$hi" = 0 ] && { echo "$lo ceiling"; return; }
   for _ in 1 2 3 4; do
     rate=$(((lo + hi) / 2))
     read -r d a < <(trial "$tool" "$rate")
     echo "  $tool @ $rate pps: drops=$d achieved=$a pps" >&2
-    if [ "$d" = 0 ] && [ "${a:-0}" -ge $((rate * 9 / 10)) ]; then lo=$rate; else hi=$rate; fi
+    if [ "$d" = 0 ]; then lo=$(( a > lo ? (a < rate ? a : rate) : lo )); [ "${a:-0}" -lt $((rate * 9 / 10)) ] && hi=$rate; else hi=$rate; fi
   done
   echo "$lo drops-above-$hi"
 }

@@ -99,9 +99,21 @@ public final class HeaderSpace {
     /// The set where the top `fixed` bits of field f equal those of v.
     func cube(_ f: FieldLayout, _ v: FieldValue, fixed: Int) -> BDDRef {
         var r: BDDRef = BDD.trueRef
-        for k in f.buildOrder where k < fixed {
-            let b = v.bit(Int(f.width) - 1 - k)
+        let width = Int(f.width)
+        @inline(__always) func step(_ k: Int) {
+            if k >= fixed { return }
+            let b = v.bit(width - 1 - k)
             r = b ? bdd.node(f.variable(k), 0, r) : bdd.node(f.variable(k), r, 0)
+        }
+        // Bottom-up in variable order, without building the order as an array (this runs for every address).
+        if f.hiStart < 0 {
+            for k in stride(from: width - 1, through: 0, by: -1) { step(k) }
+        } else if f.hiStart > f.start {
+            for k in stride(from: 95, through: 0, by: -1) { step(k) }
+            for k in stride(from: 127, through: 96, by: -1) { step(k) }
+        } else {
+            for k in stride(from: 127, through: 96, by: -1) { step(k) }
+            for k in stride(from: 95, through: 0, by: -1) { step(k) }
         }
         return r
     }

@@ -3,7 +3,7 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-pkgs=(libpcap-dev zlib1g-dev libssl-dev pkg-config tcpdump tshark tcpreplay iproute2 iptables nftables procps)
+pkgs=(libpcap-dev zlib1g-dev libssl-dev pkg-config tcpdump tshark tcpreplay iproute2 iptables nftables procps python3 bc time)
 # monitor lab (scripts/lab-monitor.sh): ping and python3 drive the traffic, setpriv (util-linux) runs it unprivileged.
 pkgs+=(iputils-ping python3 util-linux)
 pkgs+=(time bc)   # scripts/bench-review.sh: GNU time (peak RSS) and bc

@@ -17,6 +17,9 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 LAB="${FW_LAB_DIR:-/tmp/segcheck-fw-lab}"
 PY="${PYTHON:-python3}"
+# Namespace names: ${FW_LAB_PREFIX}r and ${FW_LAB_PREFIX}ZONE (tests set a per-process prefix so parallel runs never collide).
+P="${FW_LAB_PREFIX:-fw-}"
+case "$P" in fw-*) ;; *) echo "lab-firewall: FW_LAB_PREFIX must start with fw-" >&2; exit 2 ;; esac
 
 need_root() { [ "$(id -u)" = 0 ] || { echo "lab-firewall: needs root (network namespaces)" >&2; exit 2; }; }
 
@@ -32,36 +35,36 @@ cmd_up() {
   cmd_down
   mkdir -p "$LAB"
   : > "$LAB/zones"
-  echo fw-r > "$LAB/namespaces"
-  ip netns add fw-r
-  ip -n fw-r link set lo up
-  ip netns exec fw-r sysctl -qw net.ipv4.ip_forward=1
-  ip netns exec fw-r sysctl -qw net.ipv4.conf.all.rp_filter=0
-  ip netns exec fw-r sysctl -qw net.ipv4.conf.default.rp_filter=0
+  echo ${P}r > "$LAB/namespaces"
+  ip netns add ${P}r
+  ip -n ${P}r link set lo up
+  ip netns exec ${P}r sysctl -qw net.ipv4.ip_forward=1
+  ip netns exec ${P}r sysctl -qw net.ipv4.conf.all.rp_filter=0
+  ip netns exec ${P}r sysctl -qw net.ipv4.conf.default.rp_filter=0
   local i=0
   for spec in "$@"; do
     i=$((i + 1))
     IFS=: read -r zone iface cidr <<< "$spec"
-    local ns="fw-$zone"
+    local ns="${P}$zone"
     echo "$ns" >> "$LAB/namespaces"
     ip netns add "$ns"
     ip -n "$ns" link set lo up
-    ip link add "fwv$i" netns fw-r type veth peer name eth0 netns "$ns"
-    ip -n fw-r link set "fwv$i" name "$iface"
-    ip -n fw-r addr add "172.31.$i.1/30" dev "$iface"
-    ip -n fw-r link set "$iface" up
-    ip netns exec fw-r sysctl -qw "net.ipv4.conf.$iface.rp_filter=0"
+    ip link add "fwv$i" netns ${P}r type veth peer name eth0 netns "$ns"
+    ip -n ${P}r link set "fwv$i" name "$iface"
+    ip -n ${P}r addr add "172.31.$i.1/30" dev "$iface"
+    ip -n ${P}r link set "$iface" up
+    ip netns exec ${P}r sysctl -qw "net.ipv4.conf.$iface.rp_filter=0"
     ip -n "$ns" addr add "172.31.$i.2/30" dev eth0
     ip -n "$ns" link set eth0 up
     ip -n "$ns" route add default via "172.31.$i.1"
-    ip -n fw-r route add "$cidr" via "172.31.$i.2" dev "$iface"
+    ip -n ${P}r route add "$cidr" via "172.31.$i.2" dev "$iface"
     local mac
-    mac=$(ip -n fw-r -br link show "$iface" | awk '{print $3}')
+    mac=$(ip -n ${P}r -br link show "$iface" | awk '{print $3}')
     echo "$zone $iface $cidr $i $mac" >> "$LAB/zones"
   done
   # Resolve the transit neighbours now so the first forwarded packets are not queued behind ARP.
   while read -r zone iface cidr i mac; do
-    ip netns exec "fw-$zone" ping -c1 -W1 "172.31.$i.1" >/dev/null 2>&1 || true
+    ip netns exec "${P}$zone" ping -c1 -W1 "172.31.$i.1" >/dev/null 2>&1 || true
   done < "$LAB/zones"
 }
 
@@ -69,9 +72,9 @@ cmd_load() {
   need_root
   local kind="$1" file="$2"
   case "$kind" in
-    iptables) ip netns exec fw-r iptables-restore < "$file" ;;
-    nft) ip netns exec fw-r nft -f "$file" ;;
-    nft-json) ip netns exec fw-r nft -j -f "$file" ;;
+    iptables) ip netns exec ${P}r iptables-restore < "$file" ;;
+    nft) ip netns exec ${P}r nft -f "$file" ;;
+    nft-json) ip netns exec ${P}r nft -j -f "$file" ;;
     *) echo "lab-firewall: load iptables|nft|nft-json FILE" >&2; exit 2 ;;
   esac
 }
@@ -83,7 +86,7 @@ cmd_run() {
   local pids=()
   while read -r zone iface cidr i mac; do
     rm -f "$out.$zone" "$out.$zone.ready" "$out.$zone.stop"
-    ip netns exec "fw-$zone" "$PY" "$here/lab-firewall.py" recv eth0 "$out.$zone" &
+    ip netns exec "${P}$zone" "$PY" "$here/lab-firewall.py" recv eth0 "$out.$zone" &
     pids+=($!)
   done < "$LAB/zones"
   while read -r zone iface cidr i mac; do
@@ -92,7 +95,7 @@ cmd_run() {
   while read -r zone iface cidr i mac; do
     grep "^$zone " "$list" | cut -d' ' -f2- > "$out.send.$zone" || true
     if [ -s "$out.send.$zone" ]; then
-      ip netns exec "fw-$zone" "$PY" "$here/lab-firewall.py" send eth0 "$mac" "$out.send.$zone" >/dev/null
+      ip netns exec "${P}$zone" "$PY" "$here/lab-firewall.py" send eth0 "$mac" "$out.send.$zone" >/dev/null
     fi
     rm -f "$out.send.$zone"
   done < "$LAB/zones"

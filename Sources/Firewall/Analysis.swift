@@ -2,6 +2,11 @@
 // rule anomalies (shadowed, redundant, overly broad) and differences between two rule sets.
 import Policy
 import Wire
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A rule as cited in results.
 public struct RuleRef: Hashable, Sendable {
@@ -118,9 +123,19 @@ public final class FirewallAnalysis {
         }
         let sp = HeaderSpace(interfaces: names)
         space = sp
+        let clock = ContinuousClock()
+        let t0 = clock.now
         policySpace = PolicySpace(policy: policy, space: sp)
+        let t1 = clock.now
         evaluators = try ruleSets.map { try RuleSetEvaluator(space: sp, ruleSet: $0) }
+        let t2 = clock.now
+        if FirewallAnalysis.timing {
+            FirewallAnalysis.log("policy \(t1 - t0), rule sets \(t2 - t1) (compiling matches \(RuleSetEvaluator.compileTime)), nodes \(sp.bdd.nodeCount)")
+        }
     }
+
+    static let timing = getenv("SEGCHECK_FW_TIMING") != nil
+    static func log(_ s: String) { fputs("segcheck firewall timing: \(s)\n", stderr) }
 
     static func collect(_ e: MatchExpr, _ names: inout Set<String>) {
         for p in e.predicates {

@@ -7,101 +7,134 @@
 /// A BDD node reference. 0 = false (empty set), 1 = true (everything).
 public typealias BDDRef = Int32
 
+struct BDDNodeRecord { var level: Int32; var low: Int32; var high: Int32 }
+struct BDDCacheEntry { var a: Int32; var b: Int32; var op: Int32; var result: Int32 }
+
+/// All mutable state behind one pointer: the hot paths read it without Swift's dynamic exclusivity checks.
+struct BDDCore {
+    var nodes: UnsafeMutablePointer<BDDNodeRecord>
+    var capacity: Int
+    var count: Int
+    var buckets: UnsafeMutablePointer<Int32>
+    var bucketMask: Int
+    var cache: UnsafeMutablePointer<BDDCacheEntry>
+    var cacheMask: Int
+}
+
 public final class BDD {
     public static let falseRef: BDDRef = 0
     public static let trueRef: BDDRef = 1
 
     /// Number of variables; terminals carry level `varCount`.
     public let varCount: Int32
-    private var level: [Int32] = []
-    private var low: [BDDRef] = []
-    private var high: [BDDRef] = []
+    private let core: UnsafeMutablePointer<BDDCore>
 
-    private var buckets: [Int32]
-    private var bucketMask: Int
-
-    private var cacheKeyA: [Int32]
-    private var cacheKeyB: [Int32]
-    private var cacheOp: [Int32]
-    private var cacheResult: [Int32]
-    private let cacheMask: Int
-
-    private enum Op: Int32 { case and = 1, or = 2, andNot = 3, not = 4, exists = 5 }
+    private enum Op: Int32 { case and = 1, or = 2, andNot = 3, not = 4 }
 
     public init(varCount: Int, cacheBits: Int = 20) {
         self.varCount = Int32(varCount)
-        level = [Int32(varCount), Int32(varCount)]
-        low = [0, 1]
-        high = [0, 1]
-        level.reserveCapacity(1 << 16); low.reserveCapacity(1 << 16); high.reserveCapacity(1 << 16)
-        buckets = [Int32](repeating: -1, count: 1 << 16)
-        bucketMask = (1 << 16) - 1
+        let capacity = 1 << 16
+        let nodes = UnsafeMutablePointer<BDDNodeRecord>.allocate(capacity: capacity)
+        nodes[0] = BDDNodeRecord(level: Int32(varCount), low: 0, high: 0)
+        nodes[1] = BDDNodeRecord(level: Int32(varCount), low: 1, high: 1)
+        let bucketCount = 1 << 17
+        let buckets = UnsafeMutablePointer<Int32>.allocate(capacity: bucketCount)
+        buckets.initialize(repeating: -1, count: bucketCount)
         let cacheSize = 1 << cacheBits
-        cacheKeyA = [Int32](repeating: -1, count: cacheSize)
-        cacheKeyB = [Int32](repeating: -1, count: cacheSize)
-        cacheOp = [Int32](repeating: 0, count: cacheSize)
-        cacheResult = [Int32](repeating: 0, count: cacheSize)
-        cacheMask = cacheSize - 1
+        let cache = UnsafeMutablePointer<BDDCacheEntry>.allocate(capacity: cacheSize)
+        cache.initialize(repeating: BDDCacheEntry(a: -1, b: -1, op: 0, result: 0), count: cacheSize)
+        core = UnsafeMutablePointer<BDDCore>.allocate(capacity: 1)
+        core.initialize(to: BDDCore(nodes: nodes, capacity: capacity, count: 2, buckets: buckets, bucketMask: bucketCount - 1,
+                                    cache: cache, cacheMask: cacheSize - 1))
+    }
+
+    deinit {
+        core.pointee.nodes.deallocate()
+        core.pointee.buckets.deallocate()
+        core.pointee.cache.deallocate()
+        core.deallocate()
     }
 
     /// Number of nodes allocated so far (including the two terminals).
-    public var nodeCount: Int { level.count }
+    public var nodeCount: Int { core.pointee.count }
 
-    @inline(__always) public func level(of f: BDDRef) -> Int32 { level[Int(f)] }
-    @inline(__always) public func low(of f: BDDRef) -> BDDRef { low[Int(f)] }
-    @inline(__always) public func high(of f: BDDRef) -> BDDRef { high[Int(f)] }
+    @inline(__always) public func level(of f: BDDRef) -> Int32 { core.pointee.nodes[Int(f)].level }
+    @inline(__always) public func low(of f: BDDRef) -> BDDRef { core.pointee.nodes[Int(f)].low }
+    @inline(__always) public func high(of f: BDDRef) -> BDDRef { core.pointee.nodes[Int(f)].high }
 
-    @inline(__always) private func hash(_ v: Int32, _ l: Int32, _ h: Int32) -> Int {
-        var x = UInt64(UInt32(bitPattern: v)) &* 0x9E37_79B9_7F4A_7C15
-        x ^= UInt64(UInt32(bitPattern: l)) &* 0xC2B2_AE3D_27D4_EB4F
-        x ^= UInt64(UInt32(bitPattern: h)) &* 0x1656_67B1_9E37_79F9
-        x ^= x >> 29
-        return Int(truncatingIfNeeded: x)
+    @inline(__always) private static func hash(_ v: Int32, _ l: Int32, _ h: Int32) -> Int {
+        var x = UInt64(UInt32(bitPattern: l)) | UInt64(UInt32(bitPattern: h)) << 32
+        x ^= UInt64(UInt32(bitPattern: v)) &* 0x9E37_79B9_7F4A_7C15
+        x = (x ^ (x >> 31)) &* 0xBF58_476D_1CE4_E5B9
+        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int(truncatingIfNeeded: x ^ (x >> 31))
     }
 
     /// The unique node (v, lo, hi).
     public func node(_ v: Int32, _ lo: BDDRef, _ hi: BDDRef) -> BDDRef {
         if lo == hi { return lo }
-        var i = hash(v, lo, hi) & bucketMask
+        let c = core
+        let mask = c.pointee.bucketMask
+        let buckets = c.pointee.buckets
+        let nodes = c.pointee.nodes
+        var i = BDD.hash(v, lo, hi) & mask
         while true {
             let n = buckets[i]
             if n < 0 { break }
-            let ni = Int(n)
-            if level[ni] == v && low[ni] == lo && high[ni] == hi { return n }
-            i = (i + 1) & bucketMask
+            let r = nodes[Int(n)]
+            if r.level == v && r.low == lo && r.high == hi { return n }
+            i = (i + 1) & mask
         }
-        let id = Int32(level.count)
-        level.append(v); low.append(lo); high.append(hi)
+        var count = c.pointee.count
+        if count == c.pointee.capacity {
+            let newCapacity = c.pointee.capacity * 2
+            let grown = UnsafeMutablePointer<BDDNodeRecord>.allocate(capacity: newCapacity)
+            grown.moveInitialize(from: c.pointee.nodes, count: count)
+            c.pointee.nodes.deallocate()
+            c.pointee.nodes = grown
+            c.pointee.capacity = newCapacity
+        }
+        let id = Int32(count)
+        c.pointee.nodes[count] = BDDNodeRecord(level: v, low: lo, high: hi)
         buckets[i] = id
-        if level.count * 2 > buckets.count { grow() }
+        count += 1
+        c.pointee.count = count
+        if count * 2 > mask + 1 { grow() }
         return id
     }
 
     private func grow() {
-        let size = buckets.count * 2
-        buckets = [Int32](repeating: -1, count: size)
-        bucketMask = size - 1
-        for n in 2..<level.count {
-            var i = hash(level[n], low[n], high[n]) & bucketMask
-            while buckets[i] >= 0 { i = (i + 1) & bucketMask }
+        let c = core
+        let size = (c.pointee.bucketMask + 1) * 2
+        c.pointee.buckets.deallocate()
+        let buckets = UnsafeMutablePointer<Int32>.allocate(capacity: size)
+        buckets.initialize(repeating: -1, count: size)
+        let mask = size - 1
+        let nodes = c.pointee.nodes
+        for n in 2..<c.pointee.count {
+            let r = nodes[n]
+            var i = BDD.hash(r.level, r.low, r.high) & mask
+            while buckets[i] >= 0 { i = (i + 1) & mask }
             buckets[i] = Int32(n)
         }
+        c.pointee.buckets = buckets
+        c.pointee.bucketMask = mask
     }
 
     @inline(__always) private func cacheSlot(_ op: Op, _ a: Int32, _ b: Int32) -> Int {
-        var x = UInt64(UInt32(bitPattern: a)) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(UInt32(bitPattern: b)) &* 0xC2B2_AE3D_27D4_EB4F
-        x ^= UInt64(op.rawValue) &* 0x1656_67B1_9E37_79F9
-        x ^= x >> 31
-        return Int(truncatingIfNeeded: x) & cacheMask
+        var x = UInt64(UInt32(bitPattern: a)) | UInt64(UInt32(bitPattern: b)) << 32
+        x ^= UInt64(op.rawValue) &* 0x9E37_79B9_7F4A_7C15
+        x = (x ^ (x >> 31)) &* 0xBF58_476D_1CE4_E5B9
+        x ^= x >> 29
+        return Int(truncatingIfNeeded: x) & core.pointee.cacheMask
     }
     @inline(__always) private func cached(_ op: Op, _ a: Int32, _ b: Int32) -> Int32? {
-        let s = cacheSlot(op, a, b)
-        if cacheOp[s] == op.rawValue && cacheKeyA[s] == a && cacheKeyB[s] == b { return cacheResult[s] }
+        let e = core.pointee.cache[cacheSlot(op, a, b)]
+        if e.op == op.rawValue && e.a == a && e.b == b { return e.result }
         return nil
     }
     @inline(__always) private func store(_ op: Op, _ a: Int32, _ b: Int32, _ r: Int32) {
-        let s = cacheSlot(op, a, b)
-        cacheOp[s] = op.rawValue; cacheKeyA[s] = a; cacheKeyB[s] = b; cacheResult[s] = r
+        core.pointee.cache[cacheSlot(op, a, b)] = BDDCacheEntry(a: a, b: b, op: op.rawValue, result: r)
     }
 
     /// The single variable `v` (true when bit v is 1).
@@ -113,11 +146,11 @@ public final class BDD {
         if b == 1 || a == b { return a }
         let (x, y) = a < b ? (a, b) : (b, a)
         if let r = cached(.and, x, y) { return r }
-        let la = level[Int(x)], lb = level[Int(y)]
+        let nx = core.pointee.nodes[Int(x)], ny = core.pointee.nodes[Int(y)]
         let r: BDDRef
-        if la == lb { r = node(la, and(low[Int(x)], low[Int(y)]), and(high[Int(x)], high[Int(y)])) }
-        else if la < lb { r = node(la, and(low[Int(x)], y), and(high[Int(x)], y)) }
-        else { r = node(lb, and(x, low[Int(y)]), and(x, high[Int(y)])) }
+        if nx.level == ny.level { r = node(nx.level, and(nx.low, ny.low), and(nx.high, ny.high)) }
+        else if nx.level < ny.level { r = node(nx.level, and(nx.low, y), and(nx.high, y)) }
+        else { r = node(ny.level, and(x, ny.low), and(x, ny.high)) }
         store(.and, x, y, r)
         return r
     }
@@ -128,11 +161,11 @@ public final class BDD {
         if b == 0 || a == b { return a }
         let (x, y) = a < b ? (a, b) : (b, a)
         if let r = cached(.or, x, y) { return r }
-        let la = level[Int(x)], lb = level[Int(y)]
+        let nx = core.pointee.nodes[Int(x)], ny = core.pointee.nodes[Int(y)]
         let r: BDDRef
-        if la == lb { r = node(la, or(low[Int(x)], low[Int(y)]), or(high[Int(x)], high[Int(y)])) }
-        else if la < lb { r = node(la, or(low[Int(x)], y), or(high[Int(x)], y)) }
-        else { r = node(lb, or(x, low[Int(y)]), or(x, high[Int(y)])) }
+        if nx.level == ny.level { r = node(nx.level, or(nx.low, ny.low), or(nx.high, ny.high)) }
+        else if nx.level < ny.level { r = node(nx.level, or(nx.low, y), or(nx.high, y)) }
+        else { r = node(ny.level, or(x, ny.low), or(x, ny.high)) }
         store(.or, x, y, r)
         return r
     }
@@ -143,11 +176,11 @@ public final class BDD {
         if b == 0 { return a }
         if a == 1 { return not(b) }
         if let r = cached(.andNot, a, b) { return r }
-        let la = level[Int(a)], lb = level[Int(b)]
+        let na = core.pointee.nodes[Int(a)], nb = core.pointee.nodes[Int(b)]
         let r: BDDRef
-        if la == lb { r = node(la, andNot(low[Int(a)], low[Int(b)]), andNot(high[Int(a)], high[Int(b)])) }
-        else if la < lb { r = node(la, andNot(low[Int(a)], b), andNot(high[Int(a)], b)) }
-        else { r = node(lb, andNot(a, low[Int(b)]), andNot(a, high[Int(b)])) }
+        if na.level == nb.level { r = node(na.level, andNot(na.low, nb.low), andNot(na.high, nb.high)) }
+        else if na.level < nb.level { r = node(na.level, andNot(na.low, b), andNot(na.high, b)) }
+        else { r = node(nb.level, andNot(a, nb.low), andNot(a, nb.high)) }
         store(.andNot, a, b, r)
         return r
     }
@@ -156,7 +189,8 @@ public final class BDD {
         if a == 0 { return 1 }
         if a == 1 { return 0 }
         if let r = cached(.not, a, 0) { return r }
-        let r = node(level[Int(a)], not(low[Int(a)]), not(high[Int(a)]))
+        let na = core.pointee.nodes[Int(a)]
+        let r = node(na.level, not(na.low), not(na.high))
         store(.not, a, 0, r)
         return r
     }
@@ -174,10 +208,10 @@ public final class BDD {
         var memo: [BDDRef: BDDRef] = [:]
         func go(_ f: BDDRef) -> BDDRef {
             if f < 2 { return f }
-            let l = level[Int(f)]
+            let l = level(of: f)
             if l >= toLevel { return f }
             if let r = memo[f] { return r }
-            let lo = go(low[Int(f)]), hi = go(high[Int(f)])
+            let lo = go(low(of: f)), hi = go(high(of: f))
             let r = l >= fromLevel ? or(lo, hi) : node(l, lo, hi)
             memo[f] = r
             return r
@@ -191,7 +225,7 @@ public final class BDD {
         var stack = [f]
         while let n = stack.popLast() {
             if n < 2 || !seen.insert(n).inserted { continue }
-            stack.append(low[Int(n)]); stack.append(high[Int(n)])
+            stack.append(low(of: n)); stack.append(high(of: n))
         }
         return seen.count
     }
@@ -203,8 +237,8 @@ public final class BDD {
         var bits = [Bool](repeating: false, count: Int(varCount))
         var n = f
         while n > 1 {
-            let l = Int(level[Int(n)])
-            if low[Int(n)] != 0 { n = low[Int(n)] } else { bits[l] = true; n = high[Int(n)] }
+            let l = Int(level(of: n))
+            if low(of: n) != 0 { n = low(of: n) } else { bits[l] = true; n = high(of: n) }
         }
         return bits
     }

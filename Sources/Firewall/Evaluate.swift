@@ -75,9 +75,12 @@ public final class RuleSetEvaluator {
         }
     }
 
+    public static var compileTime = Duration.zero
     func rules(_ c: Int) -> [(BDDRef, BDDRef)] {
         if let r = compiled[c] { return r }
+        let t0 = ContinuousClock.now
         let r = ruleSet.chains[c].rules.map { space.compile($0.match) }
+        RuleSetEvaluator.compileTime += ContinuousClock.now - t0
         compiled[c] = r
         return r
     }

@@ -16,10 +16,24 @@ public struct FieldValue: Hashable, Sendable {
     @inline(__always) func bit(_ i: Int) -> Bool { i < 64 ? (lo >> UInt64(i)) & 1 == 1 : (hi >> UInt64(i - 64)) & 1 == 1 }
 }
 
-/// Where a field's bits sit in the variable order.
+/// Where a field's bits sit in the variable order. Bit k counts from the most significant (k = 0).
+/// Address fields are split: their low 32 bits (the IPv4 part of an IPv4-mapped address) come early in the order,
+/// their top 96 bits at the very end, so every IPv4 rule shares one tail for "both addresses IPv4-mapped".
 public struct FieldLayout: Hashable, Sendable {
     public var start: Int32
     public var width: Int32
+    /// For split 128-bit fields: where bits 0..<96 start (bits 96..<128 are at `start`); -1 if contiguous.
+    public var hiStart: Int32 = -1
+    @inline(__always) public func variable(_ k: Int) -> Int32 {
+        if hiStart < 0 { return start + Int32(k) }
+        return k >= 96 ? start + Int32(k - 96) : hiStart + Int32(k)
+    }
+    /// Bit positions ordered by decreasing variable index (the order BDDs are built bottom-up in).
+    var buildOrder: [Int] {
+        if hiStart < 0 { return Array((0..<Int(width)).reversed()) }
+        let low = Array((96..<128).reversed()), high = Array((0..<96).reversed())
+        return hiStart > start ? high + low : low + high
+    }
 }
 
 /// One concrete packet (a witness, or a sample for the kernel lab).
@@ -70,17 +84,36 @@ public final class HeaderSpace {
         var next: Int32 = 0
         func field(_ width: Int32) -> FieldLayout { defer { next += width }; return FieldLayout(start: next, width: width) }
         inIface = field(w); outIface = field(w); state = field(3); proto = field(8)
-        dstPort = field(16); srcPort = field(16); srcAddr = field(128); dstAddr = field(128)
+        dstPort = field(16); srcPort = field(16)
+        var src = field(32), dst = field(32)
+        src.width = 128; dst.width = 128
+        src.hiStart = field(96).start; dst.hiStart = field(96).start
+        srcAddr = src; dstAddr = dst
         bdd = BDD(varCount: Int(next))
     }
 
     // MARK: building blocks
 
-    public func equals(_ f: FieldLayout, _ v: FieldValue) -> BDDRef {
+    public func equals(_ f: FieldLayout, _ v: FieldValue) -> BDDRef { cube(f, v, fixed: Int(f.width)) }
+
+    /// The set where the top `fixed` bits of field f equal those of v.
+    func cube(_ f: FieldLayout, _ v: FieldValue, fixed: Int) -> BDDRef {
         var r: BDDRef = BDD.trueRef
-        for k in stride(from: f.width - 1, through: 0, by: -1) {
-            let b = v.bit(Int(f.width - 1 - k))
-            r = b ? bdd.node(f.start + k, 0, r) : bdd.node(f.start + k, r, 0)
+        let width = Int(f.width)
+        @inline(__always) func step(_ k: Int) {
+            if k >= fixed { return }
+            let b = v.bit(width - 1 - k)
+            r = b ? bdd.node(f.variable(k), 0, r) : bdd.node(f.variable(k), r, 0)
+        }
+        // Bottom-up in variable order, without building the order as an array (this runs for every address).
+        if f.hiStart < 0 {
+            for k in stride(from: width - 1, through: 0, by: -1) { step(k) }
+        } else if f.hiStart > f.start {
+            for k in stride(from: 95, through: 0, by: -1) { step(k) }
+            for k in stride(from: 127, through: 96, by: -1) { step(k) }
+        } else {
+            for k in stride(from: 127, through: 96, by: -1) { step(k) }
+            for k in stride(from: 95, through: 0, by: -1) { step(k) }
         }
         return r
     }
@@ -99,8 +132,50 @@ public final class HeaderSpace {
         return r
     }
     public func range(_ f: FieldLayout, _ lo: FieldValue, _ hi: FieldValue) -> BDDRef {
-        bdd.and(atLeast(f, lo), atMost(f, hi))
+        // An aligned block (a CIDR prefix, a full port range) is a cube over its fixed top bits.
+        let xhi = lo.hi ^ hi.hi, xlo = lo.lo ^ hi.lo
+        let free: Int
+        if xhi == 0 { free = xlo == 0 ? 0 : 64 - xlo.leadingZeroBitCount }
+        else { free = 128 - xhi.leadingZeroBitCount }
+        var aligned = true
+        for i in 0..<free where lo.bit(i) || !hi.bit(i) { aligned = false; break }
+        if aligned { return cube(f, lo, fixed: Int(f.width) - free) }
+        if f.hiStart >= 0 { return anyOf(cidrBlocks(lo, hi).map { cube(f, $0.0, fixed: $0.1) }) }
+        return bdd.and(atLeast(f, lo), atMost(f, hi))
     }
+    /// [lo, hi] as aligned blocks (value, number of fixed top bits of 128).
+    func cidrBlocks(_ lo: FieldValue, _ hi: FieldValue) -> [(FieldValue, Int)] {
+        var out: [(FieldValue, Int)] = []
+        var cur = (lo.hi, lo.lo)
+        let end = (hi.hi, hi.lo)
+        func le(_ a: (UInt64, UInt64), _ b: (UInt64, UInt64)) -> Bool { a.0 != b.0 ? a.0 < b.0 : a.1 <= b.1 }
+        while le(cur, end) {
+            // Largest block starting at cur that stays within end.
+            var size = cur.1 == 0 ? (cur.0 == 0 ? 128 : 64 + cur.0.trailingZeroBitCount) : cur.1.trailingZeroBitCount
+            while size > 0 {
+                // last = cur + 2^size - 1
+                var last = cur
+                if size >= 64 { last.1 = .max; last.0 = cur.0 | (size >= 128 ? .max : (UInt64(1) << UInt64(size - 64)) - 1) }
+                else { last.1 = cur.1 | ((UInt64(1) << UInt64(size)) - 1) }
+                if le(last, end) { break }
+                size -= 1
+            }
+            out.append((FieldValue(hi: cur.0, lo: cur.1), 128 - size))
+            // cur += 2^size
+            if size >= 128 { break }
+            if size >= 64 {
+                let (h, o) = cur.0.addingReportingOverflow(UInt64(1) << UInt64(size - 64))
+                if o { break }
+                cur = (h, 0)
+            } else {
+                let (l, o) = cur.1.addingReportingOverflow(UInt64(1) << UInt64(size))
+                cur.1 = l
+                if o { let (h, o2) = cur.0.addingReportingOverflow(1); if o2 { break }; cur.0 = h }
+            }
+        }
+        return out
+    }
+
     public func anyOf(_ parts: [BDDRef]) -> BDDRef { parts.reduce(BDD.falseRef) { bdd.or($0, $1) } }
 
     public func srcIn(_ ranges: [ClosedRange<IPAddress>]) -> BDDRef {
@@ -214,7 +289,7 @@ public final class HeaderSpace {
         var v = FieldValue(lo: 0)
         for k in 0..<Int(f.width) {
             let i = Int(f.width) - 1 - k
-            if bits[Int(f.start) + k] {
+            if bits[Int(f.variable(k))] {
                 if i < 64 { v.lo |= 1 << UInt64(i) } else { v.hi |= 1 << UInt64(i - 64) }
             }
         }

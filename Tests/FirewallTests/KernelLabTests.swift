@@ -30,6 +30,7 @@ enum Lab {
         p.arguments = [script] + args
         var env = ProcessInfo.processInfo.environment
         env["FW_LAB_DIR"] = NSTemporaryDirectory() + "segcheck-fw-lab-\(getpid())"
+        env["FW_LAB_PREFIX"] = "fw-\(getpid())-"
         p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out; p.standardError = err

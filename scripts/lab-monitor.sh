@@ -175,6 +175,8 @@ down() {
   done
   for n in mynum lgwan inet router sensor; do
     ip netns pids "$(ns $n)" 2>/dev/null | while read -r p; do kill "$p" 2>/dev/null || true; done
+    sleep 0.1
+    ip netns pids "$(ns $n)" 2>/dev/null | while read -r p; do kill -KILL "$p" 2>/dev/null || true; done
     ip netns del "$(ns $n)" 2>/dev/null || true
   done
 }

@@ -24,32 +24,13 @@ struct JSONObject {
     mutating func addRaw(_ k: String, _ json: String) { key(k); text += json }
     var finished: String { text + "}" }
 
+    /// A JSON string literal, escaped by the same code as every EVE line (EventOutput's JSONLine).
     static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
+        var line = JSONLine(capacity: s.utf8.count + 2)
+        line.appendEscaped(s)
+        return String(decoding: line.bytes, as: UTF8.self)
     }
 }
 
 /// EVE-style timestamp: `2026-11-26T08:50:00.123456+0000` (Suricata's spelling).
-func eveTimestamp(nanoseconds: Int64) -> String {
-    // RFC5424.timestamp gives ...Z with microseconds; EVE uses +0000.
-    var s = RFC5424.timestamp(nanoseconds: nanoseconds)
-    s.removeLast()
-    return s + "+0000"
-}
+func eveTimestamp(nanoseconds: Int64) -> String { EveTime.string(nanoseconds) }

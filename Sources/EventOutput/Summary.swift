@@ -43,7 +43,8 @@ public final class SummaryCollector: EventSink {
         if policy == nil { policy = f.policy }
         let k = Self.pairKey(f.decision.srcZone, f.decision.dstZone)
         var c = pairs[k] ?? PairCount()
-        if f.decision.verdict.isViolation || violatingFlowIDs.contains(f.flowID) { c.violating += 1 } else { c.allowed += 1 }
+        // Only flows with findings (`alerted`) can be in the set: most flow ends skip the hash lookup.
+        if f.decision.verdict.isViolation || (f.alerted && violatingFlowIDs.contains(f.flowID)) { c.violating += 1 } else { c.allowed += 1 }
         pairs[k] = c
     }
 

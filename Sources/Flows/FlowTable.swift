@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CPrefetch
 import Wire
 
 /// Idle timeouts in nanoseconds of packet time, by flow state (defaults follow Suricata's `flow-timeouts`).
@@ -197,6 +198,40 @@ public final class FlowTable {
         }
     }
 
+    /// Starts loading the index cell where a lookup of `hash` begins (a hint: no effect on results).
+    @inlinable @inline(__always)
+    public func prefetchIndex(hash: UInt64) {
+        segcheck_prefetch(st.pointee.index + (Int(truncatingIfNeeded: hash >> 32) & st.pointee.indexMask))
+    }
+
+    /// Starts loading the entry a lookup of `hash` will most likely compare (the first index cell with the hash's
+    /// tag, read from the index: call `prefetchIndex` well before) and returns its slot, or -1 (no such cell there).
+    /// A hint only: the slot may not hold the key, and the table may change before the lookup.
+    @inlinable @inline(__always)
+    public func prefetchEntry(hash: UInt64) -> Int32 {
+        let tag = hash >> 32
+        let cell = st.pointee.index[Int(truncatingIfNeeded: tag) & st.pointee.indexMask]
+        guard cell >> 32 == tag, cell != 0 else { return -1 }
+        let slot = Int32(truncatingIfNeeded: cell & 0xFFFF_FFFF) - 1
+        let e = UnsafeRawPointer(entries + Int(slot))
+        segcheck_prefetch(e)
+        segcheck_prefetch(e + 64)
+        segcheck_prefetch(e + (MemoryLayout<FlowEntry>.size - 1))
+        return slot
+    }
+
+    /// Starts loading the entry in `slot` (a hint).
+    @inlinable @inline(__always)
+    public func prefetch(slot: Int32) {
+        let e = UnsafeRawPointer(entries + Int(slot))
+        segcheck_prefetch(e)
+        segcheck_prefetch(e + 64)
+        segcheck_prefetch(e + (MemoryLayout<FlowEntry>.size - 1))
+    }
+
+    /// The flow after `slot` in its LRU list, or -1.
+    @inlinable public func lruNext(_ slot: Int32) -> Int32 { entries[Int(slot)].next }
+
     /// Inserts a new flow (the key must not be present and the table must not be full) and returns its slot.
     @inlinable
     public func insert(_ key: FlowKey, hash: UInt64, now: Int64, initiatorIsA: Bool, method: InitiatorMethod) -> Int32 {
@@ -328,6 +363,24 @@ public final class FlowTable {
         e.pointee.next = st.pointee.freeHead   // FlowEntry is trivial: a free slot only uses `next`
         st.pointee.freeHead = slot
         st.pointee.liveCount -= 1
+    }
+
+    /// Takes the flow in `slot` out of its LRU list only, leaving the index stale: for draining the whole table
+    /// (`oldest`, `drainOne`, ...), which must end with `removeAll`. Lookups and inserts are wrong until then.
+    @inlinable
+    public func drainOne(_ slot: Int32) {
+        unlink(slot, from: entries[Int(slot)].state)
+        st.pointee.liveCount -= 1
+    }
+
+    /// Empties the table: index, lists and free slots (entries are plain values; nothing to release).
+    public func removeAll() {
+        memset(st.pointee.index, 0, (st.pointee.indexMask + 1) * MemoryLayout<UInt64>.stride)
+        st.pointee.heads = (-1, -1, -1, -1, -1)
+        st.pointee.tails = (-1, -1, -1, -1, -1)
+        st.pointee.freeHead = -1
+        st.pointee.highWater = 0
+        st.pointee.liveCount = 0
     }
 
     // MARK: - LRU lists

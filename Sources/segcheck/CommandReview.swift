@@ -145,13 +145,17 @@ struct ReviewCommand: ParsableCommand {
 
         // Packets.
         var remaining = count ?? Int.max
+        let batch = UnsafeMutablePointer<PacketRecord>.allocate(capacity: Inspector.batchSize)
+        defer { batch.deallocate() }
         for input in plan where remaining > 0 {
             inspector.beginFile(input.displayName)
             do {
                 var reader = try CaptureFileReader.open(path: input.path)
-                while remaining > 0, let record = try reader.next() {
-                    inspector.process(record)
-                    remaining -= 1
+                while remaining > 0 {
+                    let n = try reader.nextBatch(into: batch, max: min(remaining, Inspector.batchSize))
+                    if n == 0 { break }
+                    inspector.processBatch(batch, count: n)
+                    remaining -= n
                 }
             } catch {
                 FileHandleOut.stderr("segcheck review: \(error.description)\n")

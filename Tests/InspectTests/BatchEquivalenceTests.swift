@@ -5,6 +5,7 @@ import Foundation
 import Testing
 import Capture
 import EventOutput
+import Flows
 import Inspect
 import Wire
 
@@ -75,8 +76,8 @@ import Wire
             for j in 0..<burst {
                 let reply = j % 3 == 2
                 let fr = reply
-                    ? frame(src: f.dst, dst: f.src, proto: f.proto, sport: f.proto == 1 ? 0 : f.dport, dport: f.sport, flags: 0x12, vlan: f.vlan)
-                    : frame(src: f.src, dst: f.dst, proto: f.proto, sport: f.sport, dport: f.dport, flags: j == 0 ? 0x02 : 0x10, vlan: f.vlan)
+                    ? Self.frame(src: f.dst, dst: f.src, proto: f.proto, sport: f.proto == 1 ? 0 : f.dport, dport: f.sport, flags: 0x12, vlan: f.vlan)
+                    : Self.frame(src: f.src, dst: f.dst, proto: f.proto, sport: f.sport, dport: f.dport, flags: j == 0 ? 0x02 : 0x10, vlan: f.vlan)
                 try fr.withUnsafeBytes { try w.write(timestampNanoseconds: t, bytes: $0) }
                 packets += 1
                 t += Int64(g.next() % 5_000_000)          // up to 5 ms apart: about 150 s of packet time

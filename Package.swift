@@ -26,7 +26,7 @@ let package = Package(
 
         // Library targets, one job each.
         .target(name: "Wire"),                                             // header views + packet decoder
-        .target(name: "Capture", dependencies: ["CPcap", "CZlib", "Wire"]), // pcap/pcapng/gzip readers, live capture, pcap writer
+        .target(name: "Capture", dependencies: ["CPcap", "CZlib", "CPrefetch", "Wire"]), // pcap/pcapng/gzip readers, live capture, pcap writer
         .target(name: "Policy", dependencies: ["Wire", "Yams"]),                    // policy model + YAML/CSV loaders + presets
         .target(name: "PolicyCompiler", dependencies: ["Policy", "Wire"]),          // policy → match automaton; linear-scan oracle
         .target(name: "Flows", dependencies: ["Wire", "CPrefetch"]),                     // bidirectional flow table on packet time

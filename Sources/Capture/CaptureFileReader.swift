@@ -1,6 +1,7 @@
 // Capture: reader for classic pcap (both byte orders, µs/ns, Kuznetsov variant) and pcapng (several sections,
 // per-interface link types, snap lengths and timestamp resolutions), plain or gzip-compressed, file or stdin.
 
+import CPrefetch
 import CZlib
 import Wire
 
@@ -147,6 +148,7 @@ public struct CaptureFileReader: ~Copyable {
         let hl = recordHeaderLength
         let limit = Swift.min(Swift.max(Int(snapLength), 262_144), CaptureFileReader.maxRecordLength)
         while n < max && source.available >= hl {
+            segcheck_prefetch(source.cursor + 2048)      // the records a few batches on (a hint; never faults)
             let caplen = Int(u32(source.cursor, 8))
             guard caplen <= limit && source.available >= hl + caplen else { break }
             guard let r = try nextPcap() else { break }   // cannot refill or throw here: the checks above passed

@@ -27,10 +27,12 @@ public struct InspectorConfiguration: Sendable {
     public init() {}
 }
 
-/// Per-flow data the inspector keeps beside the flow table, indexed by slot.
+/// Per-flow data the inspector keeps beside the flow table, indexed by slot. Fields are ordered so the struct is
+/// 64 bytes (one cache line in the 64-byte aligned array).
 struct FlowExtra {
     var decision: Decision
     var generation: UInt32
+    var fileIndex: Int32
     /// Bit per `FindingKind` already raised on this flow.
     var raised: UInt16
     var evidenceLeft: UInt16
@@ -39,15 +41,14 @@ struct FlowExtra {
     var tunnelDepth: UInt8
     var tunnelKind: UInt8
     var vlanCount: UInt8
-    var vlan0: UInt16
-    var vlan1: UInt16
     /// The initiator's ICMP type and code (ports of the classified tuple for ICMP).
     var icmpType: UInt8
     var icmpCode: UInt8
+    var firstSenderIsA: Bool
+    var vlan0: UInt16
+    var vlan1: UInt16
     var firstSrcMAC: UInt64
     var firstDstMAC: UInt64
-    var firstSenderIsA: Bool
-    var fileIndex: Int32
 }
 
 /// Per-packet state of an `Inspector`.
@@ -80,6 +81,8 @@ public final class Inspector {
     public var counters: InspectionCounters { hot.pointee.counters }
     let table: FlowTable
     let extras: UnsafeMutablePointer<FlowExtra>
+    let extrasBuffer: LargeBuffer
+    let outersBuffer: LargeBuffer
     /// Outer tuples of flows seen inside tunnels, by slot. Written only for those flows, so the OS backs only
     /// the pages tunnels use.
     let outers: UnsafeMutablePointer<FlowTuple>
@@ -112,8 +115,12 @@ public final class Inspector {
         self.policy = policy
         self.sink = sink
         self.table = FlowTable(capacity: configuration.flowCapacity, timeouts: configuration.timeouts)
-        self.extras = UnsafeMutablePointer<FlowExtra>.allocate(capacity: configuration.flowCapacity)
-        self.outers = UnsafeMutablePointer<FlowTuple>.allocate(capacity: configuration.flowCapacity)
+        // Huge-page backed, 64-byte aligned (see LargeBuffer); only the pages flows touch are backed.
+        self.extrasBuffer = LargeBuffer(byteCount: configuration.flowCapacity * MemoryLayout<FlowExtra>.stride)
+        self.extras = extrasBuffer.pointer.bindMemory(to: FlowExtra.self, capacity: configuration.flowCapacity)
+        self.outersBuffer = LargeBuffer(byteCount: configuration.flowCapacity * MemoryLayout<FlowTuple>.stride)
+        self.outers = outersBuffer.pointer.bindMemory(to: FlowTuple.self, capacity: configuration.flowCapacity)
+        assert(MemoryLayout<FlowExtra>.stride == 64, "FlowExtra should fill one cache line")
         self.hot = UnsafeMutablePointer<HotState>.allocate(capacity: 1)
         self.packets = UnsafeMutablePointer<DecodedPacket>.allocate(capacity: Inspector.batchSize)
         packets.initialize(repeating: DecodedPacket(), count: Inspector.batchSize)
@@ -130,8 +137,8 @@ public final class Inspector {
         packets.deinitialize(count: Inspector.batchSize)
         packets.deallocate()
         batchHashes.deallocate()
-        extras.deallocate()
-        outers.deallocate()
+        extrasBuffer.release()
+        outersBuffer.release()
         pthread_mutex_destroy(&pendingLock)
     }
 
@@ -156,7 +163,14 @@ public final class Inspector {
             hot.pointee.generation &+= 1
             policy = p
             policies[hot.pointee.generation] = p
+            let hadMACPins = hot.pointee.hasMACPins
             hot.pointee.hasMACPins = p.policy.hosts.contains { !$0.macs.isEmpty }
+            if hot.pointee.hasMACPins && !hadMACPins {
+                // Open flows were not marked for MAC checks; checks apply to them from now on, as to new flows.
+                table.forEachFlow { slot in
+                    if extras[Int(slot)].macChecked != 3 { table.entries[Int(slot)].mark |= Inspector.markMACPending }
+                }
+            }
             pending = nil
         }
         pendingFlag.store(0, ordering: .relaxed)
@@ -204,15 +218,9 @@ public final class Inspector {
             }
             prevKey = key; havePrev = true
         }
-        // 2. Start loading the flow entries (and per-flow extras) those index cells point at.
-        for i in 0..<count where batchHashes[i] != 0 {
-            let slot = table.prefetchEntry(hash: batchHashes[i])
-            if slot >= 0 {
-                let x = UnsafeRawPointer(extras + Int(slot))
-                segcheck_prefetch(x)
-                segcheck_prefetch(x + (MemoryLayout<FlowExtra>.size - 1))
-            }
-        }
+        // 2. Start loading the flow entries those index cells point at (the extras are read only for marked flows,
+        // see `attend`: not prefetched).
+        for i in 0..<count where batchHashes[i] != 0 { _ = table.prefetchEntry(hash: batchHashes[i]) }
         // 3. The pipeline proper, packet by packet.
         for i in 0..<count {
             hot.pointee.pkt = packets + i
@@ -324,22 +332,40 @@ public final class Inspector {
             else { hot.pointee.recentKey.1 = key; hot.pointee.recentSlot.1 = slot }
         }
         table.update(slot, now: timestamp, senderIsA: senderIsA, bytes: hot.pointee.pkt.pointee.wireLength, tcpFlags: tcpFlags)
+        // Most flows need nothing more; the entry's mark says which do, so the extras stay out of the cache.
+        if table.entries[Int(slot)].mark != 0 {
+            attend(slot, t: t, layer: layer, senderIsA: senderIsA, bytes: bytes, timestamp: timestamp, linkType: linkType)
+        }
+        return slot
+    }
+
+    /// Entry mark bits: MAC pinning not yet checked both ways (`FlowExtra.macChecked` ≠ 3), and evidence packets
+    /// to write (a violation raised, `evidenceLeft` > 0).
+    static let markMACPending: UInt8 = 1
+    static let markEvidence: UInt8 = 2
+
+    /// The per-packet work of a marked flow: MAC pinning checks and evidence packets.
+    func attend(_ slot: Int32, t: FlowTuple, layer: UInt8, senderIsA: Bool, bytes: UnsafeRawBufferPointer, timestamp: Int64, linkType: UInt32) {
         let x = extras + Int(slot)
+        let e = table.entries + Int(slot)
+        // Without MAC pins in the current policy there is nothing to check until a policy with pins is adopted
+        // (which marks every open flow again).
+        if !hot.pointee.hasMACPins { e.pointee.mark &= ~Inspector.markMACPending }
         if hot.pointee.hasMACPins && x.pointee.macChecked != 3 && hot.pointee.pkt.pointee.srcMAC.value != 0 && layer == 0 {
-            let e = table.entries[Int(slot)]
-            let toServer = senderIsA == e.initiatorIsA
+            let toServer = senderIsA == e.pointee.initiatorIsA
             let bit: UInt8 = toServer ? 1 : 2
             if x.pointee.macChecked & bit == 0 {
                 x.pointee.macChecked |= bit
+                if x.pointee.macChecked == 3 { e.pointee.mark &= ~Inspector.markMACPending }
                 checkMAC(slot: slot, sender: t.src, mac: hot.pointee.pkt.pointee.srcMAC, timestamp: timestamp)
             }
         }
         if x.pointee.raised & hot.pointee.violationMask != 0 && x.pointee.evidenceLeft > 0 && !hot.pointee.evidenceWritten {
             x.pointee.evidenceLeft -= 1
+            if x.pointee.evidenceLeft == 0 { e.pointee.mark &= ~Inspector.markEvidence }
             hot.pointee.evidenceWritten = true
-            sink.evidence(flowID: table.entries[Int(slot)].flowID, timestamp: timestamp, linkType: linkType, wireLength: hot.pointee.pkt.pointee.wireLength, bytes: bytes)
+            sink.evidence(flowID: e.pointee.flowID, timestamp: timestamp, linkType: linkType, wireLength: hot.pointee.pkt.pointee.wireLength, bytes: bytes)
         }
-        return slot
     }
 
     func createFlow(_ key: FlowKey, hash: UInt64, t: FlowTuple, tcpFlags: UInt8, senderIsA: Bool, isReply: Bool, inner: Bool, timestamp: Int64) -> Int32 {
@@ -366,11 +392,14 @@ public final class Inspector {
         let decision = policy.classify(src: cSrc, dst: cDst, proto: t.proto, srcPort: cSport, dstPort: cDport)
 
         extras.advanced(by: Int(slot)).initialize(to: FlowExtra(
-            decision: decision, generation: hot.pointee.generation, raised: 0, evidenceLeft: configuration.evidencePacketsPerFlow,
-            macChecked: 0, tunnelDepth: inner ? hot.pointee.pkt.pointee.tunnelDepth : 0, tunnelKind: inner ? hot.pointee.pkt.pointee.tunnelKind.rawValue : 0,
-            vlanCount: hot.pointee.pkt.pointee.vlanCount, vlan0: hot.pointee.pkt.pointee.vlan0, vlan1: hot.pointee.pkt.pointee.vlan1, icmpType: icmpType, icmpCode: icmpCode,
-            firstSrcMAC: hot.pointee.pkt.pointee.srcMAC.value, firstDstMAC: hot.pointee.pkt.pointee.dstMAC.value, firstSenderIsA: senderIsA, fileIndex: hot.pointee.fileIndex))
+            decision: decision, generation: hot.pointee.generation, fileIndex: hot.pointee.fileIndex, raised: 0,
+            evidenceLeft: configuration.evidencePacketsPerFlow, macChecked: 0,
+            tunnelDepth: inner ? hot.pointee.pkt.pointee.tunnelDepth : 0, tunnelKind: inner ? hot.pointee.pkt.pointee.tunnelKind.rawValue : 0,
+            vlanCount: hot.pointee.pkt.pointee.vlanCount, icmpType: icmpType, icmpCode: icmpCode, firstSenderIsA: senderIsA,
+            vlan0: hot.pointee.pkt.pointee.vlan0, vlan1: hot.pointee.pkt.pointee.vlan1,
+            firstSrcMAC: hot.pointee.pkt.pointee.srcMAC.value, firstDstMAC: hot.pointee.pkt.pointee.dstMAC.value))
         if inner { (outers + Int(slot)).initialize(to: hot.pointee.pkt.pointee.outer) }
+        table.entries[Int(slot)].mark = hot.pointee.hasMACPins ? Inspector.markMACPending : 0
         if let kind = FindingKind.from(decision.verdict) {
             raise(kind, slot: slot, timestamp: timestamp, detail: nil)
         }
@@ -404,6 +433,7 @@ public final class Inspector {
         guard x.pointee.raised & bit == 0 else { return }
         let wasViolating = x.pointee.raised & FindingKind.violationMask != 0
         x.pointee.raised |= bit
+        if x.pointee.raised & hot.pointee.violationMask != 0 && x.pointee.evidenceLeft > 0 { table.entries[Int(slot)].mark |= Inspector.markEvidence }
         hot.pointee.counters.findingsBy[Int(kind.rawValue)] &+= 1
         if kind.isViolation && !wasViolating { hot.pointee.counters.violatingFlows &+= 1 }
         sink.finding(Finding(kind: kind, timestamp: timestamp, flow: info(slot, reason: .shutdown), detail: detail))
@@ -520,9 +550,7 @@ public final class Inspector {
                 let n2 = table.lruNext(n1)
                 if n2 >= 0 {
                     table.prefetch(slot: n2)
-                    let x = UnsafeRawPointer(extras + Int(n2))
-                    segcheck_prefetch(x)
-                    segcheck_prefetch(x + (MemoryLayout<FlowExtra>.size - 1))
+                    segcheck_prefetch(extras + Int(n2))
                 }
             }
             hot.pointee.counters.flowsEndedAtShutdown &+= 1

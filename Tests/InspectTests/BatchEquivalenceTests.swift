@@ -85,7 +85,7 @@ import Wire
             if g.next() % 200 == 0 { t += 40 * 1_000_000_000 }   // quiet gaps past short timeouts
         }
         try w.close()
-        for capacity in [1 << 20, 700] {
+        for capacity in [1 << 20, 150] {
             let configure: (inout InspectorConfiguration) -> Void = {
                 $0.flowCapacity = capacity
                 $0.timeouts = FlowTimeouts(tcpNew: 20, tcpEstablished: 30, tcpClosed: 10, new: 15, established: 25)
@@ -94,7 +94,7 @@ import Wire
             let many = try reviewText([path], policyPath: Self.policy, batched: true, configure: configure)
             #expect(one.counters.packets >= 60_000)
             #expect(one.counters.flows > 1000, "seed \(seed)")
-            if capacity == 700 { #expect(one.counters.flowsEvicted > 0 && one.counters.flowsTimedOut > 0, "seed \(seed)") }
+            if capacity == 150 { #expect(one.counters.flowsEvicted > 0 && one.counters.flowsTimedOut > 0, "seed \(seed)") }
             #expect(one.counters.violations > 0)
             #expect(one.eve == many.eve, "seed \(seed), capacity \(capacity)")
         }

@@ -133,19 +133,31 @@ public final class RuleSetEvaluator {
         for (i, rule) in chain.rules.enumerated() {
             if remaining == BDD.falseRef { break }
             let (u, o) = compiledRules[i]
-            let hit = bdd.and(remaining, o)
+            // hit = remaining ∧ o; past = remaining ∧ ¬u (what goes on to the next rule if this one decides).
+            // With a fully modelled match (u == o) both come from one pass.
+            let hit: BDDRef, past: BDDRef
+            switch rule.action {
+            case .continue, .unknown:
+                hit = bdd.and(remaining, o); past = remaining
+            default:
+                if u == o { (hit, past) = bdd.split(remaining, o) }
+                else {
+                    hit = bdd.and(remaining, o)
+                    past = hit == BDD.falseRef ? remaining : bdd.andNot(remaining, u)
+                }
+            }
             if hit == BDD.falseRef { continue }
             reach[c][i] = bdd.or(reach[c][i], hit)
             if currentHook == .forward { forwardReach[c][i] = bdd.or(forwardReach[c][i], hit) }
             switch rule.action {
             case .accept:
                 accepted = bdd.or(accepted, hit)
-                remaining = bdd.andNot(remaining, u)
+                remaining = past
             case .drop, .reject:
-                remaining = bdd.andNot(remaining, u)
+                remaining = past
             case .return:
                 returned = bdd.or(returned, hit)
-                remaining = bdd.andNot(remaining, u)
+                remaining = past
             case .continue:
                 break
             case .unknown:
@@ -153,12 +165,12 @@ public final class RuleSetEvaluator {
             case .jump(let t):
                 let (a, r) = try evaluate(chain: chainIndex[t]!, input: hit, depth: depth + 1)
                 accepted = bdd.or(accepted, a)
-                remaining = bdd.or(bdd.andNot(remaining, u), r)
+                remaining = bdd.or(past, r)
             case .goto(let t):
                 let (a, r) = try evaluate(chain: chainIndex[t]!, input: hit, depth: depth + 1)
                 accepted = bdd.or(accepted, a)
                 returned = bdd.or(returned, r)
-                remaining = bdd.andNot(remaining, u)
+                remaining = past
             }
         }
         reachDefault[c] = bdd.or(reachDefault[c], remaining)

@@ -74,7 +74,8 @@ public final class HeaderSpace {
     static let stateOrder: [ConnStates] = [.new, .established, .related, .invalid, .untracked]
     static let portProtocols: [UInt8] = [6, 17, 33, 132, 136]  // TCP, UDP, DCCP, SCTP, UDP-Lite
 
-    public init(interfaces names: some Sequence<String>) {
+    /// `expectedNodes`: a guess of how many BDD nodes the analysis will build (see `BDD.init`).
+    public init(interfaces names: some Sequence<String>, expectedNodes: Int = 0) {
         interfaces = Array(Set(names)).sorted()
         var idx: [String: Int] = [:]
         for (i, n) in interfaces.enumerated() { idx[n] = i }
@@ -89,7 +90,7 @@ public final class HeaderSpace {
         src.width = 128; dst.width = 128
         src.hiStart = field(96).start; dst.hiStart = field(96).start
         srcAddr = src; dstAddr = dst
-        bdd = BDD(varCount: Int(next))
+        bdd = BDD(varCount: Int(next), expectedNodes: expectedNodes)
     }
 
     // MARK: building blocks

@@ -230,7 +230,7 @@ public final class FirewallAnalysis {
         let rs = ev.ruleSet
         // forb below already lies inside crossZoneBase, so accepted ∧ forb is the same set as (accepted ∧ base) ∧ forb
         // without rebuilding the whole accept set first.
-        let acc = ev.accepted(on: .forward)
+        let acc = ev.acceptedWithinFamilies(on: .forward)
         var findings: [Finding] = []
         var proofs: [Proof] = []
         var forbiddenPairs = 0
@@ -352,7 +352,8 @@ public final class FirewallAnalysis {
                 guard case .accept = rule.action else { continue }
                 // Cheap test first: most rules reach nothing forbidden at all.
                 if !bdd.intersects(ev.forwardReach[c][i], forbiddenAll) { continue }
-                let fr = bdd.and(ev.forwardReach[c][i], ev.accepted(on: .forward))
+                // fr is only ever intersected with sets inside crossZoneBase (so inside the rule set's families).
+                let fr = bdd.and(ev.forwardReach[c][i], ev.acceptedWithinFamilies(on: .forward))
                 if !bdd.intersects(fr, forbiddenAll) { continue }
                 for a in policy.zones.indices {
                     for b in policy.zones.indices where a != b {

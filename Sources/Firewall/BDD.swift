@@ -16,8 +16,10 @@ struct BDDCore {
     var nodes: UnsafeMutablePointer<BDDNodeRecord>
     var capacity: Int
     var count: Int
-    var buckets: UnsafeMutablePointer<Int32>
+    var buckets: UnsafeMutablePointer<UInt32>
     var bucketMask: Int
+    /// Low bits of a unique-table slot that hold the node index (the rest hold hash bits).
+    var indexBits: Int
     var cache: UnsafeMutablePointer<BDDCacheEntry>
     var cacheMask: Int
     var splitCache: UnsafeMutablePointer<BDDSplitEntry>
@@ -44,9 +46,6 @@ public final class BDD {
         let nodes = UnsafeMutablePointer<BDDNodeRecord>.allocate(capacity: capacity)
         nodes[0] = BDDNodeRecord(level: Int32(varCount), low: 0, high: 0)
         nodes[1] = BDDNodeRecord(level: Int32(varCount), low: 1, high: 1)
-        let bucketCount = capacity * 2
-        let buckets = UnsafeMutablePointer<Int32>.allocate(capacity: bucketCount)
-        buckets.initialize(repeating: -1, count: bucketCount)
         let cacheSize = 1 << cacheBits
         let cache = UnsafeMutablePointer<BDDCacheEntry>.allocate(capacity: cacheSize)
         cache.initialize(repeating: BDDCacheEntry(a: -1, b: -1, op: 0, result: 0), count: cacheSize)
@@ -54,8 +53,11 @@ public final class BDD {
         let splitCache = UnsafeMutablePointer<BDDSplitEntry>.allocate(capacity: splitSize)
         splitCache.initialize(repeating: BDDSplitEntry(a: -1, b: -1, inside: 0, outside: 0), count: splitSize)
         core = UnsafeMutablePointer<BDDCore>.allocate(capacity: 1)
-        core.initialize(to: BDDCore(nodes: nodes, capacity: capacity, count: 2, buckets: buckets, bucketMask: bucketCount - 1,
-                                    cache: cache, cacheMask: cacheSize - 1, splitCache: splitCache, splitMask: splitSize - 1))
+        core.initialize(to: BDDCore(nodes: nodes, capacity: capacity, count: 2, buckets: UnsafeMutablePointer<UInt32>.allocate(capacity: 1),
+                                    bucketMask: 0, indexBits: 0, cache: cache, cacheMask: cacheSize - 1, splitCache: splitCache,
+                                    splitMask: splitSize - 1))
+        core.pointee.buckets.deallocate()
+        BDD.makeTable(core, capacity: capacity)
     }
 
     deinit {
@@ -85,54 +87,78 @@ public final class BDD {
     }
 
     /// The unique node (v, lo, hi).
+    ///
+    /// Unique-table slots hold a node index plus, in the bits the index does not need, a few bits of the node's hash:
+    /// a probe only reads a node record when those bits agree, so creating a node (the common case) usually touches
+    /// only the table.
     public func node(_ v: Int32, _ lo: BDDRef, _ hi: BDDRef) -> BDDRef {
         if lo == hi { return lo }
         let c = core
         let mask = c.pointee.bucketMask
         let buckets = c.pointee.buckets
         let nodes = c.pointee.nodes
-        var i = BDD.hash(v, lo, hi) & mask
+        let indexBits = c.pointee.indexBits
+        let indexMask = (UInt32(1) << UInt32(indexBits)) &- 1
+        let h = BDD.hash(v, lo, hi)
+        let tag = BDD.tag(h, indexBits)
+        var i = h & mask
         while true {
-            let n = buckets[i]
-            if n < 0 { break }
-            let r = nodes[Int(n)]
-            if r.level == v && r.low == lo && r.high == hi { return n }
+            let e = buckets[i]
+            if e == BDD.emptySlot { break }
+            if e & ~indexMask == tag {
+                let n = Int(e & indexMask)
+                let r = nodes[n]
+                if r.level == v && r.low == lo && r.high == hi { return Int32(n) }
+            }
             i = (i + 1) & mask
         }
-        var count = c.pointee.count
-        if count == c.pointee.capacity {
-            let newCapacity = c.pointee.capacity * 2
-            let grown = UnsafeMutablePointer<BDDNodeRecord>.allocate(capacity: newCapacity)
-            grown.moveInitialize(from: c.pointee.nodes, count: count)
-            c.pointee.nodes.deallocate()
-            c.pointee.nodes = grown
-            c.pointee.capacity = newCapacity
-        }
-        let id = Int32(count)
+        let count = c.pointee.count
         c.pointee.nodes[count] = BDDNodeRecord(level: v, low: lo, high: hi)
-        buckets[i] = id
-        count += 1
-        c.pointee.count = count
-        if count * 2 > mask + 1 { grow() }
-        return id
+        buckets[i] = tag | UInt32(count)
+        c.pointee.count = count + 1
+        if count + 1 == c.pointee.capacity { grow() }
+        return Int32(count)
     }
 
+    static let emptySlot = UInt32.max
+
+    /// Hash bits above the index bits of a slot. Indices stay below 2^(indexBits-1), so no slot equals `emptySlot`.
+    @inline(__always) private static func tag(_ h: Int, _ indexBits: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: UInt64(bitPattern: Int64(h)) >> 40) << UInt32(indexBits)
+    }
+
+    /// Doubles the node array and rebuilds the unique table (twice as many slots as nodes, so at most half full).
     private func grow() {
         let c = core
-        let size = (c.pointee.bucketMask + 1) * 2
+        let count = c.pointee.count
+        let capacity = c.pointee.capacity * 2
+        let grown = UnsafeMutablePointer<BDDNodeRecord>.allocate(capacity: capacity)
+        grown.moveInitialize(from: c.pointee.nodes, count: count)
+        c.pointee.nodes.deallocate()
+        c.pointee.nodes = grown
+        c.pointee.capacity = capacity
         c.pointee.buckets.deallocate()
-        let buckets = UnsafeMutablePointer<Int32>.allocate(capacity: size)
-        buckets.initialize(repeating: -1, count: size)
+        BDD.makeTable(c, capacity: capacity)
+    }
+
+    /// A fresh unique table for `capacity` nodes holding the first `count` nodes.
+    private static func makeTable(_ c: UnsafeMutablePointer<BDDCore>, capacity: Int) {
+        let size = capacity * 2
+        let buckets = UnsafeMutablePointer<UInt32>.allocate(capacity: size)
+        buckets.initialize(repeating: emptySlot, count: size)
+        let indexBits = capacity.trailingZeroBitCount + 1
         let mask = size - 1
         let nodes = c.pointee.nodes
-        for n in 2..<c.pointee.count {
+        for n in 2..<max(2, c.pointee.count) {
             let r = nodes[n]
-            var i = BDD.hash(r.level, r.low, r.high) & mask
-            while buckets[i] >= 0 { i = (i + 1) & mask }
-            buckets[i] = Int32(n)
+            let h = hash(r.level, r.low, r.high)
+            var i = h & mask
+            while buckets[i] != emptySlot { i = (i + 1) & mask }
+            buckets[i] = tag(h, indexBits) | UInt32(n)
         }
         c.pointee.buckets = buckets
         c.pointee.bucketMask = mask
+        c.pointee.indexBits = indexBits
     }
 
     @inline(__always) private func cacheSlot(_ op: Op, _ a: Int32, _ b: Int32) -> Int {

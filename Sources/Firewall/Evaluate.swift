@@ -40,7 +40,10 @@ public final class RuleSetEvaluator {
     public private(set) var reachDefault: [BDDRef]
     /// Per chain: packets entering it.
     public private(set) var entering: [BDDRef]
+    /// Per hook and attachment: (the attachment certainly applies, what its chain accepts), in evaluation order.
+    var hookTerms: [Hook: [(applies: BDDRef, accepts: BDDRef, family: FamilySet, always: Bool)]] = [:]
     var acceptedByHook: [Hook: BDDRef] = [:]
+    var acceptedWithinFamiliesByHook: [Hook: BDDRef] = [:]
 
     public init(space: HeaderSpace, ruleSet: RuleSet) throws {
         self.space = space
@@ -71,7 +74,7 @@ public final class RuleSetEvaluator {
         // Evaluate every hook once so reach sets cover all attachments.
         for hook in Hook.allCases where ruleSet.attachments.contains(where: { $0.hook == hook }) {
             currentHook = hook
-            acceptedByHook[hook] = try evaluateHook(hook)
+            hookTerms[hook] = try evaluateHook(hook)
         }
     }
 
@@ -93,10 +96,38 @@ public final class RuleSetEvaluator {
 
     /// Every packet (well-formed or not) the hook lets through; packets of families the rule set does not filter
     /// pass untouched (intersect with `space.family(ruleSet.families)` to exclude them).
-    public func accepted(on hook: Hook) -> BDDRef { acceptedByHook[hook] ?? BDD.trueRef }
-
-    private func evaluateHook(_ hook: Hook) throws -> BDDRef {
+    public func accepted(on hook: Hook) -> BDDRef {
+        if let r = acceptedByHook[hook] { return r }
         var acc = BDD.trueRef
+        for t in hookTerms[hook] ?? [] { acc = bdd.and(acc, bdd.or(bdd.not(t.applies), t.accepts)) }
+        acceptedByHook[hook] = acc
+        return acc
+    }
+
+    /// `accepted(on:)` ∧ `space.family(ruleSet.families)`, built without the packets of other families: when every
+    /// attachment applies to all packets of those families this is just the conjunction of what the chains accept.
+    public func acceptedWithinFamilies(on hook: Hook) -> BDDRef {
+        if let r = acceptedWithinFamiliesByHook[hook] { return r }
+        let families = ruleSet.families
+        let inside = space.family(families)
+        var acc = inside
+        var first = true
+        for t in hookTerms[hook] ?? [] {
+            if t.always && families.isSubset(of: t.family) {
+                // Here the attachment applies to every packet of `inside`, so its term is just what it accepts; a
+                // chain accepts only packets it was given (of t.family), so with equal families the ∧ is a no-op.
+                acc = first && families == t.family ? t.accepts : bdd.and(acc, t.accepts)
+            } else {
+                acc = bdd.and(acc, bdd.or(bdd.not(t.applies), t.accepts))
+            }
+            first = false
+        }
+        acceptedWithinFamiliesByHook[hook] = acc
+        return acc
+    }
+
+    private func evaluateHook(_ hook: Hook) throws -> [(applies: BDDRef, accepts: BDDRef, family: FamilySet, always: Bool)] {
+        var terms: [(applies: BDDRef, accepts: BDDRef, family: FamilySet, always: Bool)] = []
         for a in attachments(on: hook) {
             let (au, ao) = space.compile(a.applies)
             let fam = space.family(a.families)
@@ -107,10 +138,9 @@ public final class RuleSetEvaluator {
             var accepts = chainAccept
             // Returning from (or falling off) a base chain applies its policy.
             if isAccepting(chain.defaultAction) { accepts = bdd.or(accepts, returned) }
-            let certainlyApplies = bdd.and(fam, au)
-            acc = bdd.and(acc, bdd.or(bdd.not(certainlyApplies), accepts))
+            terms.append((applies: bdd.and(fam, au), accepts: accepts, family: a.families, always: au == BDD.trueRef))
         }
-        return acc
+        return terms
     }
 
     func isAccepting(_ a: FirewallAction) -> Bool {

@@ -19,19 +19,8 @@ public enum MetricsTarget: Sendable, Equatable, CustomStringConvertible {
             var rest = Substring(text)
             if rest.hasPrefix("http://") { rest = rest.dropFirst(7) }
             if rest.hasSuffix("/metrics") { rest = rest.dropLast(8) }
-            let host: Substring
-            if rest.hasPrefix("[") {
-                guard let close = rest.firstIndex(of: "]") else { return nil }
-                host = rest[rest.index(after: rest.startIndex)..<close]
-                rest = rest[rest.index(after: close)...]
-                guard rest.hasPrefix(":") else { return nil }
-                rest = rest.dropFirst()
-            } else {
-                guard let colon = rest.lastIndex(of: ":") else { return nil }
-                host = rest[..<colon]
-                rest = rest[rest.index(after: colon)...]
-            }
-            guard let port = UInt16(rest) else { return nil }
+            guard let (host, portText) = splitHostPort(rest) else { return nil }
+            guard let port = UInt16(portText) else { return nil }
             self = .http(host: host.isEmpty ? "127.0.0.1" : String(host), port: port)
         }
     }

@@ -16,20 +16,8 @@ public enum SyslogTarget: Sendable, Equatable, CustomStringConvertible {
         } else if text.hasPrefix("/") {
             self = .unix(path: text)
         } else if text.hasPrefix("udp:") {
-            var rest = Substring(text.dropFirst(4))
-            let host: Substring
-            if rest.hasPrefix("[") {
-                guard let close = rest.firstIndex(of: "]") else { return nil }
-                host = rest[rest.index(after: rest.startIndex)..<close]
-                rest = rest[rest.index(after: close)...]
-                guard rest.hasPrefix(":") else { return nil }
-                rest = rest.dropFirst()
-            } else {
-                guard let colon = rest.lastIndex(of: ":") else { return nil }
-                host = rest[..<colon]
-                rest = rest[rest.index(after: colon)...]
-            }
-            guard !host.isEmpty, let port = UInt16(rest), port > 0 else { return nil }
+            guard let (host, portText) = splitHostPort(Substring(text.dropFirst(4))) else { return nil }
+            guard !host.isEmpty, let port = UInt16(portText), port > 0 else { return nil }
             self = .udp(host: String(host), port: port)
         } else {
             return nil

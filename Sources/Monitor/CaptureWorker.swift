@@ -130,6 +130,25 @@ final class CaptureWorker<Inspector: MonitorInspector>: @unchecked Sendable {
         return n
     }
 
+    /// At stop, reads what the kernel had already queued for us (its counters: received - dropped - delivered), so
+    /// packets that reached the ring before the stop are inspected, not lost; bounded by that count and by `-c`.
+    private func drainQueued() {
+        for i in captures.indices {
+            guard let raw = captures[i].rawStats() else { continue }
+            totals[i].update(raw)
+            let accepted = totals[i].received.total &- min(totals[i].received.total, totals[i].dropped.total)
+            var left = accepted > delivered[i] ? accepted - delivered[i] : 0
+            while left > 0 {
+                let budget = control.reserve(Int32(min(left, UInt64(Self.batch))))
+                if budget == 0 { break }
+                let r = drain(i, budget)
+                control.giveBack(budget - max(r, 0))
+                if r <= 0 { break }
+                left -= min(left, UInt64(r))
+            }
+        }
+    }
+
     private func run() {
         var applied = 0
         // Non-blocking reads behind our own poll(2) with a 100 ms timeout: with TPACKET_V3 a blocking libpcap read
@@ -162,6 +181,7 @@ final class CaptureWorker<Inspector: MonitorInspector>: @unchecked Sendable {
             }
         }
         applyPendingPolicy(&applied)
+        if failure == nil { drainQueued() }
         inspector.finish()
         publish(final: true, error: failure)
         if failure != nil { onEnd() }

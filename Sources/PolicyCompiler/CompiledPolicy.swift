@@ -3,12 +3,13 @@
 //
 // Read it in this order:
 //   1. AddressClasses   — address → address class (zone + host groups), via sorted disjoint intervals and an IPv4 trie.
-//   2. service classes  — protocol → protocol class (256-entry table); port or ICMP type/code → key class (65536-entry table).
-//   3. pair classes     — (source class, destination class) → pair class: pairs whose candidate rules are the same share one.
-//   4. verdict rows     — one row per distinct pair class: for every (protocol class, key class) cell, the first rule that
-//                          matches, painted rule by rule in policy order (first match wins) — see `VerdictTableBuilder`.
-//                          Rows are stored as 64-cell chunks, each distinct chunk once.
-// classify() = 2 address lookups + 1 pair-table load + 2 service-table loads + 1 chunk-reference load + 1 cell load.
+//   2. service classes  — protocol → protocol slot (256 entries: where its cells start in a row, and its key table);
+//                          port or ICMP type/code → key class, one 65536-entry table per protocol class rules split.
+//   3. pair rows        — (source class, destination class) → start of that pair's verdict row.
+//   4. verdict rows     — for every (protocol class, key class) cell, the first rule that matches, painted rule by rule
+//                          in policy order (first match wins) — see `VerdictTableBuilder`. Rows are stored as 64-cell
+//                          chunks, each distinct chunk once, and each distinct row once.
+// classify() = 2 address lookups + 1 pair-row load + 2 service-table loads + 1 chunk-reference load + 1 cell load.
 import Policy
 import Wire
 
@@ -20,16 +21,15 @@ public struct CompiledPolicy: Sendable {
     /// Per address class: zone and most specific host group (-1 = none).
     @usableFromInline let classZone: [Int32]
     @usableFromInline let classHost: [Int32]
-    /// pairClass[src * classCount + dst]
-    @usableFromInline let pairClass: [UInt32]
     @usableFromInline let classCount: Int
-    /// Start (in `rowChunks`) of each pair class's row.
-    @usableFromInline let rowStart: [UInt32]
+    /// pairRow[src * classCount + dst]: start in `rowChunks` of the verdict row of that pair of address classes.
+    @usableFromInline let pairRow: [UInt32]
     /// Rows as lists of chunk numbers; chunk k holds cells[k*64 ..< k*64+64].
     @usableFromInline let rowChunks: [UInt32]
-    @usableFromInline let protoClass: [UInt8]
-    @usableFromInline let keyClass: [UInt16]
-    @usableFromInline let keyClassCount: Int
+    /// Per protocol number: where its cells start in a row, and its port / ICMP key table.
+    @usableFromInline let protocolSlots: [ProtocolSlot]
+    /// Service key → key class, one 65536-entry table per protocol class that has more than one key class.
+    @usableFromInline let keyTable: [UInt16]
     /// Packed decisions: verdict in the low 3 bits, rule index + 1 above.
     @usableFromInline let cells: [UInt32]
     let hostMACs: [[UInt64]]
@@ -79,21 +79,19 @@ public struct CompiledPolicy: Sendable {
 
         var builder = VerdictTableBuilder(policy: policy, addresses: addresses, memoryLimitCells: memoryLimitCells)
         try builder.build()
-        pairClass = builder.pairClassTable
-        rowStart = builder.rowStart
-        protoClass = builder.protoClassTable
-        keyClass = builder.keyClassTable
-        keyClassCount = builder.keyClassCount
+        pairRow = builder.pairRow
+        protocolSlots = builder.protocolSlots
+        keyTable = builder.keyTable
         cells = builder.cells
         rowChunks = builder.rowChunks
         hostMACs = policy.hosts.map { $0.macs.map(\.value).sorted() }
 
         let memory = addresses.starts.count * 20 + (addresses.v4Top.count + addresses.v4Blocks.count + addresses.v6Top.count + addresses.v6Blocks.count) * 4
-            + pairClass.count * 4 + rowStart.count * 4 + rowChunks.count * 4 + 256 + keyClass.count * 2 + cells.count * 4 + classZone.count * 8
+            + pairRow.count * 4 + rowChunks.count * 4 + protocolSlots.count * 12 + keyTable.count * 2 + cells.count * 4 + classZone.count * 8
         statistics = Statistics(zones: policy.zones.count, hostGroups: policy.hosts.count, rules: policy.flows.count,
                                 addressIntervals: addresses.starts.count, addressClasses: classCount,
                                 ipv4TrieBlocks: addresses.v4Blocks.count / 256, ipv6TrieBlocks: addresses.v6Blocks.count / 256, protocolClasses: builder.protoClassCount,
-                                keyClasses: keyClassCount, pairClasses: rowStart.count, verdictRows: builder.distinctRows, verdictChunks: builder.cells.count / CompiledPolicy.chunkSize,
+                                keyClasses: builder.rowWidth, pairClasses: builder.pairClasses, verdictRows: builder.distinctRows, verdictChunks: builder.cells.count / CompiledPolicy.chunkSize,
                                 cells: cells.count, memoryBytes: memory, buildSeconds: Self.seconds(clock.now - started),
                                 phases: builder.phases.map { Phase(step: $0.step, milliseconds: $0.milliseconds) })
         unreachableInheritedRules = builder.unreachableInherited
@@ -113,11 +111,12 @@ public struct CompiledPolicy: Sendable {
     public func classify(src: IPAddress, dst: IPAddress, proto: UInt8, srcPort: UInt16, dstPort: UInt16) -> Decision {
         let s = Int(addresses.classOf(src))
         let d = Int(addresses.classOf(dst))
-        let pair = Int(pairClass[s &* classCount &+ d])
+        let start = Int(pairRow[s &* classCount &+ d])
         // The service key: responder port, or for ICMP/ICMPv6 type<<8 | code.
         let key = (proto == 1 || proto == 58) ? (srcPort & 0xFF) << 8 | (dstPort & 0xFF) : dstPort
-        let svc = Int(protoClass[Int(proto)]) &* keyClassCount &+ Int(keyClass[Int(key)])
-        let chunk = Int(rowChunks[Int(rowStart[pair]) &+ (svc >> CompiledPolicy.chunkShift)])
+        let slot = protocolSlots[Int(proto)]
+        let svc = Int(slot.rowOffset) &+ Int(keyTable[Int(slot.keyBase) &+ Int(key & slot.keyMask)])
+        let chunk = Int(rowChunks[start &+ (svc >> CompiledPolicy.chunkShift)])
         let cell = cells[(chunk << CompiledPolicy.chunkShift) | (svc & (CompiledPolicy.chunkSize - 1))]
         return Decision(verdict: Verdict(rawValue: UInt8(truncatingIfNeeded: cell & 7)) ?? .unknownZone,
                         rule: Int32(bitPattern: cell >> 3) &- 1,

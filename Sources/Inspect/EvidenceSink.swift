@@ -22,6 +22,7 @@ public final class EvidenceSink: EventSink {
 
     public func finding(_ f: Finding) {}
     public func flowEnded(_ f: FlowInfo) {}
+    public var wantsFlowRecords: Bool { false }
 
     public func evidence(flowID: UInt64, timestamp: Int64, linkType: UInt32, wireLength: UInt32, bytes: UnsafeRawBufferPointer) {
         guard error == nil else { return }

@@ -87,6 +87,8 @@ public final class Inspector {
     /// the pages tunnels use.
     let outers: UnsafeMutablePointer<FlowTuple>
     let sink: any EventSink
+    /// `sink.wantsFlowRecords`, read once: false lets ended flows skip building a `FlowInfo`.
+    let sinkWantsFlowRecords: Bool
 
     // Policies by generation; flows point at the generation that classified them.
     var policy: CompiledPolicy
@@ -114,6 +116,7 @@ public final class Inspector {
         self.configuration = configuration
         self.policy = policy
         self.sink = sink
+        self.sinkWantsFlowRecords = sink.wantsFlowRecords
         self.table = FlowTable(capacity: configuration.flowCapacity, timeouts: configuration.timeouts)
         // Huge-page backed, 64-byte aligned (see LargeBuffer); only the pages flows touch are backed.
         self.extrasBuffer = LargeBuffer(byteCount: configuration.flowCapacity * MemoryLayout<FlowExtra>.stride)
@@ -509,7 +512,12 @@ public final class Inspector {
     func endFlow(_ slot: Int32, reason: FlowEndReason, draining: Bool = false) {
         if hot.pointee.recentSlot.0 == slot { hot.pointee.recentSlot.0 = -1 }
         if hot.pointee.recentSlot.1 == slot { hot.pointee.recentSlot.1 = -1 }
-        sink.flowEnded(info(slot, reason: reason))
+        if sinkWantsFlowRecords {
+            sink.flowEnded(info(slot, reason: reason))
+        } else {
+            let x = extras + Int(slot)
+            sink.flowEndedBrief(FlowBrief(flowID: table.entries[Int(slot)].flowID, decision: x.pointee.decision, alerted: x.pointee.raised != 0))
+        }
         let g = extras[Int(slot)].generation
         if g == hot.pointee.generation { hot.pointee.flowsInGeneration -= 1 } else { flowsByGeneration[g, default: 1] -= 1 }
         if draining { table.drainOne(slot) } else { table.remove(slot) }

@@ -175,10 +175,12 @@ public struct Finding: Sendable {
     /// Packet time of the packet that raised it.
     public var timestamp: Int64
     public var flow: FlowInfo
-    /// Extra words for the human (e.g. the MAC that was seen).
+    /// Extra words for the human (e.g. the MAC that was seen), in English (EVE `segcheck.detail`).
     public var detail: String?
-    public init(kind: FindingKind, timestamp: Int64, flow: FlowInfo, detail: String? = nil) {
-        self.kind = kind; self.timestamp = timestamp; self.flow = flow; self.detail = detail
+    /// The same in Japanese, for the summary under `--lang ja` (nil: `detail` is used).
+    public var detailJA: String?
+    public init(kind: FindingKind, timestamp: Int64, flow: FlowInfo, detail: String? = nil, detailJA: String? = nil) {
+        self.kind = kind; self.timestamp = timestamp; self.flow = flow; self.detail = detail; self.detailJA = detailJA
     }
 }
 

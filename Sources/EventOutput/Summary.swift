@@ -205,7 +205,7 @@ public final class SummaryCollector: EventSink {
             case .unknownZone:
                 what = "\(f.srcZoneName == nil ? f.src.description : f.dst.description) \(L.noZone)"
             case .macNotAllowed, .fragmentOverlap, .fragmentTooSmall, .fragmentTooLarge, .fragmentTooMany:
-                what = g.example.detail ?? g.kind.name
+                what = (language == .ja ? g.example.detailJA ?? g.example.detail : g.example.detail) ?? g.kind.name
             }
             let svc = f.isICMP ? "\(IPProto.eveName(f.proto)) type \(f.srcPort)" : "\(IPProto.eveName(f.proto))/\(f.dstPort)"
             out += "  \(n + 1). [\(kindName(g.kind))] \(what)  \(svc)  \(g.flows) \(L.flowsUnit)\n"

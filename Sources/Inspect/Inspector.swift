@@ -414,8 +414,10 @@ public final class Inspector {
         let host = policy(for: slot).hostIndex(of: sender)
         guard host >= 0, !policy(for: slot).macAllowed(hostIndex: host, mac: mac) else { return }
         let group = policy(for: slot).policy.hosts[Int(host)]
+        let allowed = group.macs.map(\.description).joined(separator: ", ")
         raise(.macNotAllowed, slot: slot, timestamp: timestamp,
-              detail: "\(sender) (\(group.name)) sent from \(mac), allowed: \(group.macs.map(\.description).joined(separator: ", "))")
+              detail: "\(sender) (\(group.name)) sent from \(mac), allowed: \(allowed)",
+              detailJA: "\(sender) (\(group.name)) が許可されていない MAC アドレス \(mac) から送信 (許可: \(allowed))")
     }
 
     /// The policy model that classified the flow in `slot` (without copying the compiled policy around it).
@@ -430,7 +432,7 @@ public final class Inspector {
         return g == hot.pointee.generation ? policy : (policies[g] ?? policy)
     }
 
-    func raise(_ kind: FindingKind, slot: Int32, timestamp: Int64, detail: String?) {
+    func raise(_ kind: FindingKind, slot: Int32, timestamp: Int64, detail: String?, detailJA: String? = nil) {
         let bit = UInt16(1) << UInt16(kind.rawValue)
         let x = extras + Int(slot)
         guard x.pointee.raised & bit == 0 else { return }
@@ -439,7 +441,7 @@ public final class Inspector {
         if x.pointee.raised & hot.pointee.violationMask != 0 && x.pointee.evidenceLeft > 0 { table.entries[Int(slot)].mark |= Inspector.markEvidence }
         hot.pointee.counters.findingsBy[Int(kind.rawValue)] &+= 1
         if kind.isViolation && !wasViolating { hot.pointee.counters.violatingFlows &+= 1 }
-        sink.finding(Finding(kind: kind, timestamp: timestamp, flow: info(slot, reason: .shutdown), detail: detail))
+        sink.finding(Finding(kind: kind, timestamp: timestamp, flow: info(slot, reason: .shutdown), detail: detail, detailJA: detailJA))
     }
 
     /// Fragment evasion: a finding about a packet, attached to the flow its tuple names (ports may be unknown).
@@ -458,8 +460,11 @@ public final class Inspector {
         f.flowID = (key.hash64 ^ (UInt64(hot.pointee.pkt.pointee.ipIdentification) &* 0x9E37_79B9_7F4A_7C15)) & 0x7FFF_FFFF_FFFF_FFFF
         if hot.pointee.fileIndex >= 0 { f.captureFile = files[Int(hot.pointee.fileIndex)] }
         let what = kind == .fragmentOverlap ? "overlapping fragments" : "tiny fragment"
+        let whatJA = kind == .fragmentOverlap ? "重なり合う IP フラグメント" : "極端に小さい IP フラグメント"
+        let id = hot.pointee.pkt.pointee.ipIdentification
         sink.finding(Finding(kind: kind, timestamp: timestamp, flow: f,
-                             detail: "\(what) \(tuple.src) → \(tuple.dst) id \(hot.pointee.pkt.pointee.ipIdentification)"))
+                             detail: "\(what) \(tuple.src) → \(tuple.dst) id \(id)",
+                             detailJA: "\(whatJA) \(tuple.src) → \(tuple.dst) (ID \(id))"))
     }
 
     /// Everything the events say about the flow in `slot`.

@@ -121,7 +121,9 @@ public final class FirewallAnalysis {
             for c in rs.chains { for r in c.rules { FirewallAnalysis.collect(r.match, &names) } }
             for a in rs.attachments { FirewallAnalysis.collect(a.applies, &names) }
         }
-        let sp = HeaderSpace(interfaces: names)
+        // About 500 nodes per rule in generated and real rule sets; sizing up front avoids rehashing the table.
+        let ruleCount = ruleSets.reduce(0) { $0 + $1.chains.reduce(0) { $0 + $1.rules.count } }
+        let sp = HeaderSpace(interfaces: names, expectedNodes: ruleCount * 512)
         space = sp
         let clock = ContinuousClock()
         let t0 = clock.now
@@ -130,7 +132,7 @@ public final class FirewallAnalysis {
         evaluators = try ruleSets.map { try RuleSetEvaluator(space: sp, ruleSet: $0) }
         let t2 = clock.now
         if FirewallAnalysis.timing {
-            FirewallAnalysis.log("policy \(t1 - t0), rule sets \(t2 - t1) (compiling matches \(RuleSetEvaluator.compileTime)), nodes \(sp.bdd.nodeCount)")
+            FirewallAnalysis.log("policy \(t1 - t0), rule sets \(t2 - t1) (compiling matches \(RuleSetEvaluator.compileTime)), nodes \(sp.bdd.nodeCount), steps \(sp.bdd.steps)")
         }
     }
 
@@ -226,7 +228,9 @@ public final class FirewallAnalysis {
     public func check(_ index: Int, anomalies wantAnomalies: Bool = true) -> CheckResult {
         let ev = evaluators[index]
         let rs = ev.ruleSet
-        let acc = bdd.and(ev.accepted(on: .forward), crossZoneBase(ev))
+        // forb below already lies inside crossZoneBase, so accepted ∧ forb is the same set as (accepted ∧ base) ∧ forb
+        // without rebuilding the whole accept set first.
+        let acc = ev.acceptedWithinFamilies(on: .forward)
         var findings: [Finding] = []
         var proofs: [Proof] = []
         var forbiddenPairs = 0
@@ -237,11 +241,11 @@ public final class FirewallAnalysis {
                 if forb == BDD.falseRef { continue }
                 forbiddenPairs += 1
                 forbiddenAll = bdd.or(forbiddenAll, forb)
-                var hole = bdd.and(acc, forb)
-                if hole == BDD.falseRef {
+                if !bdd.intersects(acc, forb) {
                     proofs.append(Proof(config: rs.file, srcZone: zoneRef(a), dstZone: zoneRef(b)))
                     continue
                 }
+                var hole = bdd.and(acc, forb)
                 var n = 0
                 while hole != BDD.falseRef && n < maxFindingsPerPair {
                     n += 1
@@ -303,7 +307,7 @@ public final class FirewallAnalysis {
                 let (_, o) = compiled[i]
                 if case .continue = rule.action { continue }
                 if ev.reach[c][i] != BDD.falseRef { continue }
-                if bdd.and(o, space.wellFormed) == BDD.falseRef {
+                if !bdd.intersects(o, space.wellFormed) {
                     out.append(Anomaly(kind: .neverMatches, config: rs.file, rule: ruleRef(ev, c, i), blocking: [],
                                        message: "the match of this rule is empty: no packet can satisfy it",
                                        messageJA: "この規則の条件を満たすパケットは存在しません"))
@@ -315,7 +319,7 @@ public final class FirewallAnalysis {
                 let mine = bdd.and(o, ev.entering[c])
                 for j in stride(from: i - 1, through: 0, by: -1) where blocking.count < 5 {
                     if case .continue = chain.rules[j].action { continue }
-                    if bdd.and(mine, compiled[j].1) != BDD.falseRef {
+                    if bdd.intersects(mine, compiled[j].1) {
                         blocking.append(ruleRef(ev, c, j))
                         if verdictClass(chain.rules[j].action) != verdictClass(rule.action) { differentAction = true }
                     }
@@ -335,7 +339,7 @@ public final class FirewallAnalysis {
                     let r = chain.rules[i]
                     let reached = ev.reach[c][i]
                     if reached != BDD.falseRef, verdictClass(r.action) == defaultClass,
-                       r.match.unknowns.isEmpty, bdd.and(reached, later) == BDD.falseRef {
+                       r.match.unknowns.isEmpty, !bdd.intersects(reached, later) {
                         out.append(Anomaly(kind: .redundant, config: rs.file, rule: ruleRef(ev, c, i), blocking: [],
                                            message: "removable: the chain's default policy (\(chain.defaultAction)) already does the same to every packet it matches",
                                            messageJA: "削除可能: 一致するパケットにはチェーンの既定ポリシー (\(chain.defaultAction)) が同じ動作をします"))
@@ -346,13 +350,16 @@ public final class FirewallAnalysis {
             // Overly broad accepts on the forwarding path.
             for (i, rule) in chain.rules.enumerated() {
                 guard case .accept = rule.action else { continue }
-                let fr = bdd.and(ev.forwardReach[c][i], ev.accepted(on: .forward))
-                if bdd.and(fr, forbiddenAll) == BDD.falseRef { continue }
+                // Cheap test first: most rules reach nothing forbidden at all.
+                if !bdd.intersects(ev.forwardReach[c][i], forbiddenAll) { continue }
+                // fr is only ever intersected with sets inside crossZoneBase (so inside the rule set's families).
+                let fr = bdd.and(ev.forwardReach[c][i], ev.acceptedWithinFamilies(on: .forward))
+                if !bdd.intersects(fr, forbiddenAll) { continue }
                 for a in policy.zones.indices {
                     for b in policy.zones.indices where a != b {
                         let pairAll = bdd.and(policySpace.pair(a, b), crossZoneBase(ev))
+                        if !bdd.intersects(fr, pairAll) { continue }
                         let x = bdd.and(fr, pairAll)
-                        if x == BDD.falseRef { continue }
                         let bad = bdd.andNot(x, policySpace.allowed)
                         if bad == BDD.falseRef { continue }
                         // Allowances the rule could serve: judged on its whole match (earlier rules may already cover them).

@@ -9,16 +9,22 @@ public typealias BDDRef = Int32
 
 struct BDDNodeRecord { var level: Int32; var low: Int32; var high: Int32 }
 struct BDDCacheEntry { var a: Int32; var b: Int32; var op: Int32; var result: Int32 }
+struct BDDSplitEntry { var a: Int32; var b: Int32; var inside: Int32; var outside: Int32 }
 
 /// All mutable state behind one pointer: the hot paths read it without Swift's dynamic exclusivity checks.
 struct BDDCore {
     var nodes: UnsafeMutablePointer<BDDNodeRecord>
     var capacity: Int
     var count: Int
-    var buckets: UnsafeMutablePointer<Int32>
+    var buckets: UnsafeMutablePointer<UInt32>
     var bucketMask: Int
+    /// Low bits of a unique-table slot that hold the node index (the rest hold hash bits).
+    var indexBits: Int
     var cache: UnsafeMutablePointer<BDDCacheEntry>
     var cacheMask: Int
+    var splitCache: UnsafeMutablePointer<BDDSplitEntry>
+    var splitMask: Int
+    var steps: Int = 0
 }
 
 public final class BDD {
@@ -29,31 +35,41 @@ public final class BDD {
     public let varCount: Int32
     private let core: UnsafeMutablePointer<BDDCore>
 
-    private enum Op: Int32 { case and = 1, or = 2, andNot = 3, not = 4 }
+    private enum Op: Int32 { case and = 1, or = 2, andNot = 3, not = 4, intersects = 5 }
 
-    public init(varCount: Int, cacheBits: Int = 20) {
+    /// `expectedNodes`: a guess of the final node count, so the node array and unique table are allocated once
+    /// instead of being rehashed while they grow.
+    public init(varCount: Int, cacheBits: Int = 20, expectedNodes: Int = 0) {
         self.varCount = Int32(varCount)
-        let capacity = 1 << 16
+        var capacity = 1 << 16
+        while capacity < expectedNodes && capacity < 1 << 28 { capacity <<= 1 }
         let nodes = UnsafeMutablePointer<BDDNodeRecord>.allocate(capacity: capacity)
         nodes[0] = BDDNodeRecord(level: Int32(varCount), low: 0, high: 0)
         nodes[1] = BDDNodeRecord(level: Int32(varCount), low: 1, high: 1)
-        let bucketCount = 1 << 17
-        let buckets = UnsafeMutablePointer<Int32>.allocate(capacity: bucketCount)
-        buckets.initialize(repeating: -1, count: bucketCount)
         let cacheSize = 1 << cacheBits
         let cache = UnsafeMutablePointer<BDDCacheEntry>.allocate(capacity: cacheSize)
         cache.initialize(repeating: BDDCacheEntry(a: -1, b: -1, op: 0, result: 0), count: cacheSize)
+        let splitSize = 1 << (cacheBits - 1)
+        let splitCache = UnsafeMutablePointer<BDDSplitEntry>.allocate(capacity: splitSize)
+        splitCache.initialize(repeating: BDDSplitEntry(a: -1, b: -1, inside: 0, outside: 0), count: splitSize)
         core = UnsafeMutablePointer<BDDCore>.allocate(capacity: 1)
-        core.initialize(to: BDDCore(nodes: nodes, capacity: capacity, count: 2, buckets: buckets, bucketMask: bucketCount - 1,
-                                    cache: cache, cacheMask: cacheSize - 1))
+        core.initialize(to: BDDCore(nodes: nodes, capacity: capacity, count: 2, buckets: UnsafeMutablePointer<UInt32>.allocate(capacity: 1),
+                                    bucketMask: 0, indexBits: 0, cache: cache, cacheMask: cacheSize - 1, splitCache: splitCache,
+                                    splitMask: splitSize - 1))
+        core.pointee.buckets.deallocate()
+        BDD.makeTable(core, capacity: capacity)
     }
 
     deinit {
         core.pointee.nodes.deallocate()
         core.pointee.buckets.deallocate()
         core.pointee.cache.deallocate()
+        core.pointee.splitCache.deallocate()
         core.deallocate()
     }
+
+    /// Recursive steps taken by the binary operations so far (for profiling).
+    public var steps: Int { core.pointee.steps }
 
     /// Number of nodes allocated so far (including the two terminals).
     public var nodeCount: Int { core.pointee.count }
@@ -71,54 +87,78 @@ public final class BDD {
     }
 
     /// The unique node (v, lo, hi).
+    ///
+    /// Unique-table slots hold a node index plus, in the bits the index does not need, a few bits of the node's hash:
+    /// a probe only reads a node record when those bits agree, so creating a node (the common case) usually touches
+    /// only the table.
     public func node(_ v: Int32, _ lo: BDDRef, _ hi: BDDRef) -> BDDRef {
         if lo == hi { return lo }
         let c = core
         let mask = c.pointee.bucketMask
         let buckets = c.pointee.buckets
         let nodes = c.pointee.nodes
-        var i = BDD.hash(v, lo, hi) & mask
+        let indexBits = c.pointee.indexBits
+        let indexMask = (UInt32(1) << UInt32(indexBits)) &- 1
+        let h = BDD.hash(v, lo, hi)
+        let tag = BDD.tag(h, indexBits)
+        var i = h & mask
         while true {
-            let n = buckets[i]
-            if n < 0 { break }
-            let r = nodes[Int(n)]
-            if r.level == v && r.low == lo && r.high == hi { return n }
+            let e = buckets[i]
+            if e == BDD.emptySlot { break }
+            if e & ~indexMask == tag {
+                let n = Int(e & indexMask)
+                let r = nodes[n]
+                if r.level == v && r.low == lo && r.high == hi { return Int32(n) }
+            }
             i = (i + 1) & mask
         }
-        var count = c.pointee.count
-        if count == c.pointee.capacity {
-            let newCapacity = c.pointee.capacity * 2
-            let grown = UnsafeMutablePointer<BDDNodeRecord>.allocate(capacity: newCapacity)
-            grown.moveInitialize(from: c.pointee.nodes, count: count)
-            c.pointee.nodes.deallocate()
-            c.pointee.nodes = grown
-            c.pointee.capacity = newCapacity
-        }
-        let id = Int32(count)
+        let count = c.pointee.count
         c.pointee.nodes[count] = BDDNodeRecord(level: v, low: lo, high: hi)
-        buckets[i] = id
-        count += 1
-        c.pointee.count = count
-        if count * 2 > mask + 1 { grow() }
-        return id
+        buckets[i] = tag | UInt32(count)
+        c.pointee.count = count + 1
+        if count + 1 == c.pointee.capacity { grow() }
+        return Int32(count)
     }
 
+    static let emptySlot = UInt32.max
+
+    /// Hash bits above the index bits of a slot. Indices stay below 2^(indexBits-1), so no slot equals `emptySlot`.
+    @inline(__always) private static func tag(_ h: Int, _ indexBits: Int) -> UInt32 {
+        UInt32(truncatingIfNeeded: UInt64(bitPattern: Int64(h)) >> 40) << UInt32(indexBits)
+    }
+
+    /// Doubles the node array and rebuilds the unique table (twice as many slots as nodes, so at most half full).
     private func grow() {
         let c = core
-        let size = (c.pointee.bucketMask + 1) * 2
+        let count = c.pointee.count
+        let capacity = c.pointee.capacity * 2
+        let grown = UnsafeMutablePointer<BDDNodeRecord>.allocate(capacity: capacity)
+        grown.moveInitialize(from: c.pointee.nodes, count: count)
+        c.pointee.nodes.deallocate()
+        c.pointee.nodes = grown
+        c.pointee.capacity = capacity
         c.pointee.buckets.deallocate()
-        let buckets = UnsafeMutablePointer<Int32>.allocate(capacity: size)
-        buckets.initialize(repeating: -1, count: size)
+        BDD.makeTable(c, capacity: capacity)
+    }
+
+    /// A fresh unique table for `capacity` nodes holding the first `count` nodes.
+    private static func makeTable(_ c: UnsafeMutablePointer<BDDCore>, capacity: Int) {
+        let size = capacity * 2
+        let buckets = UnsafeMutablePointer<UInt32>.allocate(capacity: size)
+        buckets.initialize(repeating: emptySlot, count: size)
+        let indexBits = capacity.trailingZeroBitCount + 1
         let mask = size - 1
         let nodes = c.pointee.nodes
-        for n in 2..<c.pointee.count {
+        for n in 2..<max(2, c.pointee.count) {
             let r = nodes[n]
-            var i = BDD.hash(r.level, r.low, r.high) & mask
-            while buckets[i] >= 0 { i = (i + 1) & mask }
-            buckets[i] = Int32(n)
+            let h = hash(r.level, r.low, r.high)
+            var i = h & mask
+            while buckets[i] != emptySlot { i = (i + 1) & mask }
+            buckets[i] = tag(h, indexBits) | UInt32(n)
         }
         c.pointee.buckets = buckets
         c.pointee.bucketMask = mask
+        c.pointee.indexBits = indexBits
     }
 
     @inline(__always) private func cacheSlot(_ op: Op, _ a: Int32, _ b: Int32) -> Int {
@@ -146,6 +186,7 @@ public final class BDD {
         if b == 1 || a == b { return a }
         let (x, y) = a < b ? (a, b) : (b, a)
         if let r = cached(.and, x, y) { return r }
+        core.pointee.steps &+= 1
         let nx = core.pointee.nodes[Int(x)], ny = core.pointee.nodes[Int(y)]
         let r: BDDRef
         if nx.level == ny.level { r = node(nx.level, and(nx.low, ny.low), and(nx.high, ny.high)) }
@@ -161,6 +202,7 @@ public final class BDD {
         if b == 0 || a == b { return a }
         let (x, y) = a < b ? (a, b) : (b, a)
         if let r = cached(.or, x, y) { return r }
+        core.pointee.steps &+= 1
         let nx = core.pointee.nodes[Int(x)], ny = core.pointee.nodes[Int(y)]
         let r: BDDRef
         if nx.level == ny.level { r = node(nx.level, or(nx.low, ny.low), or(nx.high, ny.high)) }
@@ -176,6 +218,7 @@ public final class BDD {
         if b == 0 { return a }
         if a == 1 { return not(b) }
         if let r = cached(.andNot, a, b) { return r }
+        core.pointee.steps &+= 1
         let na = core.pointee.nodes[Int(a)], nb = core.pointee.nodes[Int(b)]
         let r: BDDRef
         if na.level == nb.level { r = node(na.level, andNot(na.low, nb.low), andNot(na.high, nb.high)) }
@@ -192,6 +235,51 @@ public final class BDD {
         let na = core.pointee.nodes[Int(a)]
         let r = node(na.level, not(na.low), not(na.high))
         store(.not, a, 0, r)
+        return r
+    }
+
+    /// (a ∧ b, a ∧ ¬b) in one pass over both: the packets of `a` a rule matches and those that go on past it.
+    public func split(_ a: BDDRef, _ b: BDDRef) -> (inside: BDDRef, outside: BDDRef) {
+        if a == 0 { return (0, 0) }
+        if b == 0 { return (0, a) }
+        if b == 1 || a == b { return (a, 0) }
+        if a == 1 { return (b, not(b)) }
+        let c = core
+        let slot = splitSlot(a, b)
+        let e = c.pointee.splitCache[slot]
+        if e.a == a && e.b == b { return (e.inside, e.outside) }
+        c.pointee.steps &+= 1
+        let na = c.pointee.nodes[Int(a)], nb = c.pointee.nodes[Int(b)]
+        let level: Int32
+        let lo: (inside: BDDRef, outside: BDDRef), hi: (inside: BDDRef, outside: BDDRef)
+        if na.level == nb.level { level = na.level; lo = split(na.low, nb.low); hi = split(na.high, nb.high) }
+        else if na.level < nb.level { level = na.level; lo = split(na.low, b); hi = split(na.high, b) }
+        else { level = nb.level; lo = split(a, nb.low); hi = split(a, nb.high) }
+        let r = (inside: node(level, lo.inside, hi.inside), outside: node(level, lo.outside, hi.outside))
+        c.pointee.splitCache[slot] = BDDSplitEntry(a: a, b: b, inside: r.inside, outside: r.outside)
+        return r
+    }
+
+    @inline(__always) private func splitSlot(_ a: Int32, _ b: Int32) -> Int {
+        var x = UInt64(UInt32(bitPattern: a)) | UInt64(UInt32(bitPattern: b)) << 32
+        x = (x ^ (x >> 31)) &* 0xBF58_476D_1CE4_E5B9
+        x ^= x >> 29
+        return Int(truncatingIfNeeded: x) & core.pointee.splitMask
+    }
+
+    /// True if a ∧ b is not empty; builds no nodes and stops at the first common packet.
+    public func intersects(_ a: BDDRef, _ b: BDDRef) -> Bool {
+        if a == 0 || b == 0 { return false }
+        if a == 1 || b == 1 || a == b { return true }
+        let (x, y) = a < b ? (a, b) : (b, a)
+        if let r = cached(.intersects, x, y) { return r != 0 }
+        core.pointee.steps &+= 1
+        let nx = core.pointee.nodes[Int(x)], ny = core.pointee.nodes[Int(y)]
+        let r: Bool
+        if nx.level == ny.level { r = intersects(nx.low, ny.low) || intersects(nx.high, ny.high) }
+        else if nx.level < ny.level { r = intersects(nx.low, y) || intersects(nx.high, y) }
+        else { r = intersects(x, ny.low) || intersects(x, ny.high) }
+        store(.intersects, x, y, r ? 1 : 0)
         return r
     }
 

@@ -40,7 +40,10 @@ public final class RuleSetEvaluator {
     public private(set) var reachDefault: [BDDRef]
     /// Per chain: packets entering it.
     public private(set) var entering: [BDDRef]
+    /// Per hook and attachment: (the attachment certainly applies, what its chain accepts), in evaluation order.
+    var hookTerms: [Hook: [(applies: BDDRef, accepts: BDDRef, family: FamilySet, always: Bool)]] = [:]
     var acceptedByHook: [Hook: BDDRef] = [:]
+    var acceptedWithinFamiliesByHook: [Hook: BDDRef] = [:]
 
     public init(space: HeaderSpace, ruleSet: RuleSet) throws {
         self.space = space
@@ -71,7 +74,7 @@ public final class RuleSetEvaluator {
         // Evaluate every hook once so reach sets cover all attachments.
         for hook in Hook.allCases where ruleSet.attachments.contains(where: { $0.hook == hook }) {
             currentHook = hook
-            acceptedByHook[hook] = try evaluateHook(hook)
+            hookTerms[hook] = try evaluateHook(hook)
         }
     }
 
@@ -93,10 +96,38 @@ public final class RuleSetEvaluator {
 
     /// Every packet (well-formed or not) the hook lets through; packets of families the rule set does not filter
     /// pass untouched (intersect with `space.family(ruleSet.families)` to exclude them).
-    public func accepted(on hook: Hook) -> BDDRef { acceptedByHook[hook] ?? BDD.trueRef }
-
-    private func evaluateHook(_ hook: Hook) throws -> BDDRef {
+    public func accepted(on hook: Hook) -> BDDRef {
+        if let r = acceptedByHook[hook] { return r }
         var acc = BDD.trueRef
+        for t in hookTerms[hook] ?? [] { acc = bdd.and(acc, bdd.or(bdd.not(t.applies), t.accepts)) }
+        acceptedByHook[hook] = acc
+        return acc
+    }
+
+    /// `accepted(on:)` ∧ `space.family(ruleSet.families)`, built without the packets of other families: when every
+    /// attachment applies to all packets of those families this is just the conjunction of what the chains accept.
+    public func acceptedWithinFamilies(on hook: Hook) -> BDDRef {
+        if let r = acceptedWithinFamiliesByHook[hook] { return r }
+        let families = ruleSet.families
+        let inside = space.family(families)
+        var acc = inside
+        var first = true
+        for t in hookTerms[hook] ?? [] {
+            if t.always && families.isSubset(of: t.family) {
+                // Here the attachment applies to every packet of `inside`, so its term is just what it accepts; a
+                // chain accepts only packets it was given (of t.family), so with equal families the ∧ is a no-op.
+                acc = first && families == t.family ? t.accepts : bdd.and(acc, t.accepts)
+            } else {
+                acc = bdd.and(acc, bdd.or(bdd.not(t.applies), t.accepts))
+            }
+            first = false
+        }
+        acceptedWithinFamiliesByHook[hook] = acc
+        return acc
+    }
+
+    private func evaluateHook(_ hook: Hook) throws -> [(applies: BDDRef, accepts: BDDRef, family: FamilySet, always: Bool)] {
+        var terms: [(applies: BDDRef, accepts: BDDRef, family: FamilySet, always: Bool)] = []
         for a in attachments(on: hook) {
             let (au, ao) = space.compile(a.applies)
             let fam = space.family(a.families)
@@ -107,10 +138,9 @@ public final class RuleSetEvaluator {
             var accepts = chainAccept
             // Returning from (or falling off) a base chain applies its policy.
             if isAccepting(chain.defaultAction) { accepts = bdd.or(accepts, returned) }
-            let certainlyApplies = bdd.and(fam, au)
-            acc = bdd.and(acc, bdd.or(bdd.not(certainlyApplies), accepts))
+            terms.append((applies: bdd.and(fam, au), accepts: accepts, family: a.families, always: au == BDD.trueRef))
         }
-        return acc
+        return terms
     }
 
     func isAccepting(_ a: FirewallAction) -> Bool {
@@ -133,19 +163,31 @@ public final class RuleSetEvaluator {
         for (i, rule) in chain.rules.enumerated() {
             if remaining == BDD.falseRef { break }
             let (u, o) = compiledRules[i]
-            let hit = bdd.and(remaining, o)
+            // hit = remaining ∧ o; past = remaining ∧ ¬u (what goes on to the next rule if this one decides).
+            // With a fully modelled match (u == o) both come from one pass.
+            let hit: BDDRef, past: BDDRef
+            switch rule.action {
+            case .continue, .unknown:
+                hit = bdd.and(remaining, o); past = remaining
+            default:
+                if u == o { (hit, past) = bdd.split(remaining, o) }
+                else {
+                    hit = bdd.and(remaining, o)
+                    past = hit == BDD.falseRef ? remaining : bdd.andNot(remaining, u)
+                }
+            }
             if hit == BDD.falseRef { continue }
             reach[c][i] = bdd.or(reach[c][i], hit)
             if currentHook == .forward { forwardReach[c][i] = bdd.or(forwardReach[c][i], hit) }
             switch rule.action {
             case .accept:
                 accepted = bdd.or(accepted, hit)
-                remaining = bdd.andNot(remaining, u)
+                remaining = past
             case .drop, .reject:
-                remaining = bdd.andNot(remaining, u)
+                remaining = past
             case .return:
                 returned = bdd.or(returned, hit)
-                remaining = bdd.andNot(remaining, u)
+                remaining = past
             case .continue:
                 break
             case .unknown:
@@ -153,12 +195,12 @@ public final class RuleSetEvaluator {
             case .jump(let t):
                 let (a, r) = try evaluate(chain: chainIndex[t]!, input: hit, depth: depth + 1)
                 accepted = bdd.or(accepted, a)
-                remaining = bdd.or(bdd.andNot(remaining, u), r)
+                remaining = bdd.or(past, r)
             case .goto(let t):
                 let (a, r) = try evaluate(chain: chainIndex[t]!, input: hit, depth: depth + 1)
                 accepted = bdd.or(accepted, a)
                 returned = bdd.or(returned, r)
-                remaining = bdd.andNot(remaining, u)
+                remaining = past
             }
         }
         reachDefault[c] = bdd.or(reachDefault[c], remaining)

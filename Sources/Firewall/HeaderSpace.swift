@@ -74,7 +74,8 @@ public final class HeaderSpace {
     static let stateOrder: [ConnStates] = [.new, .established, .related, .invalid, .untracked]
     static let portProtocols: [UInt8] = [6, 17, 33, 132, 136]  // TCP, UDP, DCCP, SCTP, UDP-Lite
 
-    public init(interfaces names: some Sequence<String>) {
+    /// `expectedNodes`: a guess of how many BDD nodes the analysis will build (see `BDD.init`).
+    public init(interfaces names: some Sequence<String>, expectedNodes: Int = 0) {
         interfaces = Array(Set(names)).sorted()
         var idx: [String: Int] = [:]
         for (i, n) in interfaces.enumerated() { idx[n] = i }
@@ -89,7 +90,7 @@ public final class HeaderSpace {
         src.width = 128; dst.width = 128
         src.hiStart = field(96).start; dst.hiStart = field(96).start
         srcAddr = src; dstAddr = dst
-        bdd = BDD(varCount: Int(next))
+        bdd = BDD(varCount: Int(next), expectedNodes: expectedNodes)
     }
 
     // MARK: building blocks
@@ -131,15 +132,20 @@ public final class HeaderSpace {
         }
         return r
     }
-    public func range(_ f: FieldLayout, _ lo: FieldValue, _ hi: FieldValue) -> BDDRef {
-        // An aligned block (a CIDR prefix, a full port range) is a cube over its fixed top bits.
+    /// If [lo, hi] is an aligned block (a CIDR prefix, a single value, a full port range): how many top bits of the
+    /// field it fixes (to those of lo).
+    static func alignedBlock(_ f: FieldLayout, _ lo: FieldValue, _ hi: FieldValue) -> Int? {
         let xhi = lo.hi ^ hi.hi, xlo = lo.lo ^ hi.lo
         let free: Int
         if xhi == 0 { free = xlo == 0 ? 0 : 64 - xlo.leadingZeroBitCount }
         else { free = 128 - xhi.leadingZeroBitCount }
-        var aligned = true
-        for i in 0..<free where lo.bit(i) || !hi.bit(i) { aligned = false; break }
-        if aligned { return cube(f, lo, fixed: Int(f.width) - free) }
+        for i in 0..<free where lo.bit(i) || !hi.bit(i) { return nil }
+        return Int(f.width) - free
+    }
+
+    public func range(_ f: FieldLayout, _ lo: FieldValue, _ hi: FieldValue) -> BDDRef {
+        // An aligned block is a cube over its fixed top bits.
+        if let fixed = HeaderSpace.alignedBlock(f, lo, hi) { return cube(f, lo, fixed: fixed) }
         if f.hiStart >= 0 { return anyOf(cidrBlocks(lo, hi).map { cube(f, $0.0, fixed: $0.1) }) }
         return bdd.and(atLeast(f, lo), atMost(f, hi))
     }
@@ -269,8 +275,18 @@ public final class HeaderSpace {
         case .none: return (BDD.falseRef, BDD.falseRef)
         case .test(let p): return compile(p)
         case .and(let xs):
+            // Tests that are one aligned block each (a prefix, a protocol, a port) form one cube, built bottom-up in
+            // a single pass instead of one cube per test and an ∧ per test; the rest is ∧-ed on afterwards.
+            var literals = Literals(count: Int(bdd.varCount))
             var u = BDD.trueRef, o = BDD.trueRef
-            for x in xs { let (a, b) = compile(x); u = bdd.and(u, a); o = bdd.and(o, b) }
+            var rest: [MatchExpr] = []
+            for x in xs {
+                if case .test(let p) = x, literals.add(p, self) { continue }
+                rest.append(x)
+            }
+            if literals.empty { return (BDD.falseRef, BDD.falseRef) }
+            if literals.any { let c = literals.build(bdd); u = c; o = c }
+            for x in rest { let (a, b) = compile(x); u = bdd.and(u, a); o = bdd.and(o, b) }
             return (u, o)
         case .or(let xs):
             var u = BDD.falseRef, o = BDD.falseRef
@@ -337,5 +353,58 @@ public final class HeaderSpace {
         }
         guard let bits = bdd.pickMin(s) else { return nil }
         return packet(from: bits)
+    }
+}
+
+/// A conjunction of single-variable constraints (0, 1 or free per variable) collected from predicates that are one
+/// aligned block, built as one BDD path. `empty` once two constraints contradict each other.
+struct Literals {
+    var value: [Int8]
+    var any = false
+    var empty = false
+    init(count: Int) { value = [Int8](repeating: -1, count: count) }
+
+    mutating func fix(_ f: FieldLayout, _ v: FieldValue, fixed: Int) {
+        let width = Int(f.width)
+        any = any || fixed > 0
+        for k in 0..<fixed {
+            let bit: Int8 = v.bit(width - 1 - k) ? 1 : 0
+            let i = Int(f.variable(k))
+            if value[i] >= 0 && value[i] != bit { empty = true }
+            value[i] = bit
+        }
+    }
+
+    /// Adds p if it is one aligned block of one field; false (nothing added) otherwise.
+    mutating func add(_ p: Predicate, _ space: HeaderSpace) -> Bool {
+        func block(_ f: FieldLayout, _ lo: FieldValue, _ hi: FieldValue) -> Bool {
+            guard let fixed = HeaderSpace.alignedBlock(f, lo, hi) else { return false }
+            fix(f, lo, fixed: fixed)
+            return true
+        }
+        switch p {
+        case .srcAddress(let rs) where rs.count == 1:
+            return block(space.srcAddr, FieldValue(rs[0].lowerBound), FieldValue(rs[0].upperBound))
+        case .dstAddress(let rs) where rs.count == 1:
+            return block(space.dstAddr, FieldValue(rs[0].lowerBound), FieldValue(rs[0].upperBound))
+        case .proto(let ps) where ps.count == 1:
+            fix(space.proto, FieldValue(lo: UInt64(ps[0])), fixed: Int(space.proto.width))
+            return true
+        case .srcPort(let rs) where rs.count == 1:
+            return block(space.srcPort, FieldValue(lo: UInt64(rs[0].lo)), FieldValue(lo: UInt64(rs[0].hi)))
+        case .dstPort(let rs) where rs.count == 1:
+            return block(space.dstPort, FieldValue(lo: UInt64(rs[0].lo)), FieldValue(lo: UInt64(rs[0].hi)))
+        default:
+            return false
+        }
+    }
+
+    /// The path: bottom-up in variable order, as `HeaderSpace.cube` builds one field.
+    func build(_ bdd: BDD) -> BDDRef {
+        var r = BDD.trueRef
+        for v in stride(from: value.count - 1, through: 0, by: -1) where value[v] >= 0 {
+            r = value[v] == 1 ? bdd.node(Int32(v), 0, r) : bdd.node(Int32(v), r, 0)
+        }
+        return r
     }
 }

@@ -292,6 +292,7 @@ public final class FirewallAnalysis {
         let rs = ev.ruleSet
         var out: [Anomaly] = []
         let attached = Set(rs.attachments.map { $0.chain })
+        let oneChain = ev.acceptsAllItsAcceptRulesMatch(on: .forward)
         for (c, chain) in rs.chains.enumerated() {
             if ev.entering[c] == BDD.falseRef {
                 if !chain.rules.isEmpty {
@@ -353,7 +354,7 @@ public final class FirewallAnalysis {
                 // Cheap test first: most rules reach nothing forbidden at all.
                 if !bdd.intersects(ev.forwardReach[c][i], forbiddenAll) { continue }
                 // fr is only ever intersected with sets inside crossZoneBase (so inside the rule set's families).
-                let fr = bdd.and(ev.forwardReach[c][i], ev.acceptedWithinFamilies(on: .forward))
+                let fr = oneChain ? ev.forwardReach[c][i] : bdd.and(ev.forwardReach[c][i], ev.acceptedWithinFamilies(on: .forward))
                 if !bdd.intersects(fr, forbiddenAll) { continue }
                 for a in policy.zones.indices {
                     for b in policy.zones.indices where a != b {

@@ -304,6 +304,7 @@ public final class FirewallAnalysis {
                 continue
             }
             let compiled = ev.rules(c)
+            var boxes: [MatchBox] = []
             for (i, rule) in chain.rules.enumerated() {
                 let (_, o) = compiled[i]
                 if case .continue = rule.action { continue }
@@ -318,8 +319,10 @@ public final class FirewallAnalysis {
                 var blocking: [RuleRef] = []
                 var differentAction = false
                 let mine = bdd.and(o, ev.entering[c])
+                if boxes.isEmpty { boxes = chain.rules.map { MatchBox($0.match) } }
                 for j in stride(from: i - 1, through: 0, by: -1) where blocking.count < 5 {
                     if case .continue = chain.rules[j].action { continue }
+                    if boxes[i].disjoint(boxes[j]) { continue }
                     if bdd.intersects(mine, compiled[j].1) {
                         blocking.append(ruleRef(ev, c, j))
                         if verdictClass(chain.rules[j].action) != verdictClass(rule.action) { differentAction = true }

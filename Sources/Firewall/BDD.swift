@@ -39,7 +39,7 @@ public final class BDD {
 
     /// `expectedNodes`: a guess of the final node count, so the node array and unique table are allocated once
     /// instead of being rehashed while they grow.
-    public init(varCount: Int, cacheBits: Int = 20, expectedNodes: Int = 0) {
+    public init(varCount: Int, cacheBits: Int = 16, expectedNodes: Int = 0) {
         self.varCount = Int32(varCount)
         var capacity = 1 << 16
         while capacity < expectedNodes && capacity < 1 << 28 { capacity <<= 1 }

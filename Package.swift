@@ -22,14 +22,15 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CPrefetch"),                                 // header only: __builtin_prefetch for Swift
 
         // Library targets, one job each.
         .target(name: "Wire"),                                             // header views + packet decoder
-        .target(name: "Capture", dependencies: ["CPcap", "CZlib", "Wire"]), // pcap/pcapng/gzip readers, live capture, pcap writer
+        .target(name: "Capture", dependencies: ["CPcap", "CZlib", "CPrefetch", "Wire"]), // pcap/pcapng/gzip readers, live capture, pcap writer
         .target(name: "Policy", dependencies: ["Wire", "Yams"]),                    // policy model + YAML/CSV loaders + presets
         .target(name: "PolicyCompiler", dependencies: ["Policy", "Wire"]),          // policy → match automaton; linear-scan oracle
-        .target(name: "Flows", dependencies: ["Wire"]),                     // bidirectional flow table on packet time
-        .target(name: "Inspect", dependencies: ["Wire", "Capture", "Flows", "Policy", "PolicyCompiler", "EventOutput"]), // decode → flow → verdict pipeline
+        .target(name: "Flows", dependencies: ["Wire", "CPrefetch"]),                     // bidirectional flow table on packet time
+        .target(name: "Inspect", dependencies: ["Wire", "CPrefetch", "Capture", "Flows", "Policy", "PolicyCompiler", "EventOutput"]), // decode → flow → verdict pipeline
         .target(name: "EventOutput", dependencies: ["CCrypto", "Wire", "Policy", "PolicyCompiler", "Flows"]), // EVE JSON, Community ID, syslog, metrics, text
         .target(name: "Monitor", dependencies: ["Inspect", "Capture", "EventOutput", "CPcap"]), // live capture workers, signals, reload
         .target(name: "Firewall", dependencies: ["Wire", "Policy", "PolicyCompiler"]),                // rule model + symbolic analysis + witnesses

@@ -1,6 +1,7 @@
 // Capture: reader for classic pcap (both byte orders, µs/ns, Kuznetsov variant) and pcapng (several sections,
 // per-interface link types, snap lengths and timestamp resolutions), plain or gzip-compressed, file or stdin.
 
+import CPrefetch
 import CZlib
 import Wire
 
@@ -133,6 +134,28 @@ public struct CaptureFileReader: ~Copyable {
     /// The next record, or nil at a clean end of file. The record's bytes are valid until the next call.
     public mutating func next() throws(CaptureError) -> PacketRecord? {
         format == .pcap ? try nextPcap() : try nextPcapng()
+    }
+
+    /// Up to `max` records into `out`, all valid together until the next call (to `next` or `nextBatch`); 0 at a
+    /// clean end of file. A batch stops early where the buffer would have to be refilled (which moves its bytes), so
+    /// a record that needs a refill or is broken always comes first in its batch and errors are thrown in order:
+    /// every record before the error has been returned.
+    public mutating func nextBatch(into out: UnsafeMutablePointer<PacketRecord>, max: Int) throws(CaptureError) -> Int {
+        guard max > 0, let first = try next() else { return 0 }
+        out[0] = first
+        guard format == .pcap else { return 1 }   // pcapng: one record per batch (blocks of other types may refill)
+        var n = 1
+        let hl = recordHeaderLength
+        let limit = Swift.min(Swift.max(Int(snapLength), 262_144), CaptureFileReader.maxRecordLength)
+        while n < max && source.available >= hl {
+            segcheck_prefetch(source.cursor + 2048)      // the records a few batches on (a hint; never faults)
+            let caplen = Int(u32(source.cursor, 8))
+            guard caplen <= limit && source.available >= hl + caplen else { break }
+            guard let r = try nextPcap() else { break }   // cannot refill or throw here: the checks above passed
+            out[n] = r
+            n += 1
+        }
+        return n
     }
 
     @inline(__always) private mutating func nextPcap() throws(CaptureError) -> PacketRecord? {

@@ -175,10 +175,12 @@ public struct Finding: Sendable {
     /// Packet time of the packet that raised it.
     public var timestamp: Int64
     public var flow: FlowInfo
-    /// Extra words for the human (e.g. the MAC that was seen).
+    /// Extra words for the human (e.g. the MAC that was seen), in English (EVE `segcheck.detail`).
     public var detail: String?
-    public init(kind: FindingKind, timestamp: Int64, flow: FlowInfo, detail: String? = nil) {
-        self.kind = kind; self.timestamp = timestamp; self.flow = flow; self.detail = detail
+    /// The same in Japanese, for the summary under `--lang ja` (nil: `detail` is used).
+    public var detailJA: String?
+    public init(kind: FindingKind, timestamp: Int64, flow: FlowInfo, detail: String? = nil, detailJA: String? = nil) {
+        self.kind = kind; self.timestamp = timestamp; self.flow = flow; self.detail = detail; self.detailJA = detailJA
     }
 }
 
@@ -263,9 +265,25 @@ public protocol EventSink: AnyObject {
     /// Counters; `final` at the end of the run.
     func stats(_ c: InspectionCounters, at time: Int64, final: Bool)
     func flush()
+    /// False when the sink needs no more of an ended flow than `FlowBrief` holds: an inspector whose sinks all say
+    /// so calls `flowEndedBrief` instead of building a whole `FlowInfo` per flow (read once, when it is created).
+    var wantsFlowRecords: Bool { get }
+    /// An ended flow in brief, for sinks with `wantsFlowRecords` false.
+    func flowEndedBrief(_ b: FlowBrief)
+}
+
+/// What a flow-counting sink needs of an ended flow.
+public struct FlowBrief: Sendable {
+    public var flowID: UInt64
+    public var decision: Decision
+    /// Findings were raised on the flow (`FlowInfo.alerted`).
+    public var alerted: Bool
+    public init(flowID: UInt64, decision: Decision, alerted: Bool) { self.flowID = flowID; self.decision = decision; self.alerted = alerted }
 }
 
 extension EventSink {
+    public var wantsFlowRecords: Bool { true }
+    public func flowEndedBrief(_ b: FlowBrief) {}
     public func evidence(flowID: UInt64, timestamp: Int64, linkType: UInt32, wireLength: UInt32, bytes: UnsafeRawBufferPointer) {}
     public func stats(_ c: InspectionCounters, at time: Int64, final: Bool) {}
     public func flush() {}
@@ -277,6 +295,8 @@ public final class FanOutSink: EventSink {
     public init(_ sinks: [any EventSink]) { self.sinks = sinks }
     public func finding(_ f: Finding) { for s in sinks { s.finding(f) } }
     public func flowEnded(_ f: FlowInfo) { for s in sinks { s.flowEnded(f) } }
+    public var wantsFlowRecords: Bool { sinks.contains { $0.wantsFlowRecords } }
+    public func flowEndedBrief(_ b: FlowBrief) { for s in sinks { s.flowEndedBrief(b) } }
     public func evidence(flowID: UInt64, timestamp: Int64, linkType: UInt32, wireLength: UInt32, bytes: UnsafeRawBufferPointer) {
         for s in sinks { s.evidence(flowID: flowID, timestamp: timestamp, linkType: linkType, wireLength: wireLength, bytes: bytes) }
     }

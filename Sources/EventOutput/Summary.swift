@@ -17,7 +17,18 @@ public final class SummaryCollector: EventSink {
         public var flows = 0
     }
 
-    public private(set) var pairs: [Int64: PairCount] = [:]     // key: srcZone << 32 | dstZone (as UInt32)
+    /// Flows per zone pair, key srcZone << 32 | dstZone (as UInt32); zone -1 is "in no zone".
+    public var pairs: [Int64: PairCount] {
+        var all = otherPairs
+        for i in 0..<Self.smallZones * Self.smallZones where smallPairs[i].allowed + smallPairs[i].violating > 0 {
+            all[Self.pairKey(Int32(i / Self.smallZones) - 1, Int32(i % Self.smallZones) - 1)] = smallPairs[i]
+        }
+        return all
+    }
+    /// Pairs of zones -1..<63 in a flat array (no hashing per flow), others in a dictionary.
+    static let smallZones = 64
+    var smallPairs = [PairCount](repeating: PairCount(), count: 64 * 64)
+    var otherPairs: [Int64: PairCount] = [:]
     public private(set) var groups: [String: ViolationGroup] = [:]
     public private(set) var groupOrder: [String] = []
     public private(set) var counters = InspectionCounters()
@@ -41,10 +52,22 @@ public final class SummaryCollector: EventSink {
 
     public func flowEnded(_ f: FlowInfo) {
         if policy == nil { policy = f.policy }
-        let k = Self.pairKey(f.decision.srcZone, f.decision.dstZone)
-        var c = pairs[k] ?? PairCount()
-        if f.decision.verdict.isViolation || violatingFlowIDs.contains(f.flowID) { c.violating += 1 } else { c.allowed += 1 }
-        pairs[k] = c
+        flowEndedBrief(FlowBrief(flowID: f.flowID, decision: f.decision, alerted: f.alerted))
+    }
+
+    /// Counting needs no flow record.
+    public var wantsFlowRecords: Bool { false }
+
+    public func flowEndedBrief(_ b: FlowBrief) {
+        // Only flows with findings (`alerted`) can be in the set: most flow ends skip the hash lookup.
+        let violating = b.decision.verdict.isViolation || (b.alerted && violatingFlowIDs.contains(b.flowID))
+        let s = Int(b.decision.srcZone) + 1, d = Int(b.decision.dstZone) + 1
+        if s >= 0 && s < Self.smallZones && d >= 0 && d < Self.smallZones {
+            if violating { smallPairs[s * Self.smallZones + d].violating += 1 } else { smallPairs[s * Self.smallZones + d].allowed += 1 }
+        } else {
+            let k = Self.pairKey(b.decision.srcZone, b.decision.dstZone)
+            if violating { otherPairs[k, default: PairCount()].violating += 1 } else { otherPairs[k, default: PairCount()].allowed += 1 }
+        }
     }
 
     public func stats(_ c: InspectionCounters, at time: Int64, final: Bool) { if final { counters = c } }
@@ -101,6 +124,7 @@ public final class SummaryCollector: EventSink {
 
     /// The summary text. `policyName` is shown in the title.
     public func render(language: SummaryLanguage, policy: Policy, topN: Int = 10) -> String {
+        let pairs = self.pairs   // built once (a computed property)
         let L = Self.labels(language)
         let c = counters
         var out = "\(L.title) — \(policy.name)\n"
@@ -181,7 +205,7 @@ public final class SummaryCollector: EventSink {
             case .unknownZone:
                 what = "\(f.srcZoneName == nil ? f.src.description : f.dst.description) \(L.noZone)"
             case .macNotAllowed, .fragmentOverlap, .fragmentTooSmall, .fragmentTooLarge, .fragmentTooMany:
-                what = g.example.detail ?? g.kind.name
+                what = (language == .ja ? g.example.detailJA ?? g.example.detail : g.example.detail) ?? g.kind.name
             }
             let svc = f.isICMP ? "\(IPProto.eveName(f.proto)) type \(f.srcPort)" : "\(IPProto.eveName(f.proto))/\(f.dstPort)"
             out += "  \(n + 1). [\(kindName(g.kind))] \(what)  \(svc)  \(g.flows) \(L.flowsUnit)\n"

@@ -32,7 +32,7 @@ public struct FlowKey: Hashable, Sendable {
     }
 
     /// Field-by-field equality, written as word compares (the synthesized one becomes a memcmp call).
-    @inlinable public static func == (l: FlowKey, r: FlowKey) -> Bool {
+    @inlinable @inline(__always) public static func == (l: FlowKey, r: FlowKey) -> Bool {
         ((l.a.hi ^ r.a.hi) | (l.a.lo ^ r.a.lo) | (l.b.hi ^ r.b.hi) | (l.b.lo ^ r.b.lo)) == 0
             && l.aPort == r.aPort && l.bPort == r.bPort && l.vlan0 == r.vlan0 && l.vlan1 == r.vlan1
             && l.proto == r.proto && l.layer == r.layer
@@ -40,21 +40,23 @@ public struct FlowKey: Hashable, Sendable {
 
     /// A 64-bit hash, the same for both directions (the key is canonical). Never zero.
     @inlinable public var hash64: UInt64 {
-        @inline(__always) func fmix(_ k: UInt64) -> UInt64 {
-            var k = k
-            k ^= k >> 33; k = k &* 0xff51_afd7_ed55_8ccd
-            k ^= k >> 33; k = k &* 0xc4ce_b9fe_1a85_ec53
-            k ^= k >> 33
-            return k
+        @inline(__always) get {
+            @inline(__always) func fmix(_ k: UInt64) -> UInt64 {
+                var k = k
+                k ^= k >> 33; k = k &* 0xff51_afd7_ed55_8ccd
+                k ^= k >> 33; k = k &* 0xc4ce_b9fe_1a85_ec53
+                k ^= k >> 33
+                return k
+            }
+            var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+            h = fmix(h ^ a.hi) &+ a.lo
+            h = fmix(h ^ b.hi) &+ b.lo
+            let small = UInt64(aPort) | UInt64(bPort) << 16 | UInt64(vlan0 & 0xFFF) << 32 | UInt64(vlan1 & 0xFFF) << 44
+                | UInt64(proto) << 56
+            h = fmix(h ^ UInt64(layer))
+            h = fmix(h ^ small)
+            return h == 0 ? 1 : h
         }
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
-        h = fmix(h ^ a.hi) &+ a.lo
-        h = fmix(h ^ b.hi) &+ b.lo
-        let small = UInt64(aPort) | UInt64(bPort) << 16 | UInt64(vlan0 & 0xFFF) << 32 | UInt64(vlan1 & 0xFFF) << 44
-            | UInt64(proto) << 56
-        h = fmix(h ^ UInt64(layer))
-        h = fmix(h ^ small)
-        return h == 0 ? 1 : h
     }
 }
 

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CPrefetch
 import Wire
 
 /// Idle timeouts in nanoseconds of packet time, by flow state (defaults follow Suricata's `flow-timeouts`).
@@ -71,12 +72,16 @@ public struct FlowEntry: Sendable {
     public var initiatorMethod: InitiatorMethod
     /// TCP bits seen: 1 FIN to server, 2 FIN to client, 4 RST, 8 SYN.
     public var tcpSeen: UInt8
+    /// A byte for the table's user, 0 on insert (the inspector keeps its "look at this flow's packets" bits here,
+    /// in a line each packet touches anyway). Fits in the entry's padding.
+    public var mark: UInt8
 
     @inlinable
     init(key: FlowKey, flowID: UInt64, start: Int64, state: FlowState, initiatorIsA: Bool, initiatorMethod: InitiatorMethod) {
         self.key = key; self.flowID = flowID; self.start = start; self.last = start; self.listTime = start
         pktsToServer = 0; pktsToClient = 0; bytesToServer = 0; bytesToClient = 0
         prev = -1; next = -1; self.state = state; self.initiatorIsA = initiatorIsA; self.initiatorMethod = initiatorMethod; tcpSeen = 0
+        mark = 0
     }
 
     /// The initiator's (client's) address and port, and the responder's.
@@ -100,6 +105,7 @@ public enum FlowEndReason: UInt8, Sendable {
 @usableFromInline struct FlowTableState {
     @usableFromInline var index: UnsafeMutablePointer<UInt64>
     @usableFromInline var indexMask: Int
+    var indexBuffer: LargeBuffer
     @usableFromInline var freeHead: Int32 = -1
     @usableFromInline var highWater: Int32 = 0
     @usableFromInline var liveCount: Int = 0
@@ -107,7 +113,11 @@ public enum FlowEndReason: UInt8, Sendable {
     /// LRU list heads and tails, five of each (one per `FlowState`).
     @usableFromInline var heads: (Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1)
     @usableFromInline var tails: (Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1)
-    @usableFromInline init(index: UnsafeMutablePointer<UInt64>, indexMask: Int) { self.index = index; self.indexMask = indexMask }
+    init(indexBuffer: LargeBuffer, indexMask: Int) {
+        self.indexBuffer = indexBuffer
+        self.index = indexBuffer.pointer.bindMemory(to: UInt64.self, capacity: indexMask + 1)
+        self.indexMask = indexMask
+    }
 }
 
 /// A bidirectional flow table with a fixed capacity chosen up front.
@@ -127,6 +137,7 @@ public final class FlowTable {
     /// Packet-time granularity of the LRU order (and so of timeouts and eviction): 1 s.
     public static let relinkInterval: Int64 = 1_000_000_000
     public let entries: UnsafeMutablePointer<FlowEntry>
+    let entriesBuffer: LargeBuffer
     @usableFromInline let st: UnsafeMutablePointer<FlowTableState>
     @usableFromInline let maxIndexCells: Int
 
@@ -143,19 +154,21 @@ public final class FlowTable {
         precondition(capacity >= 1 && capacity < Int(Int32.max) / 2)
         self.capacity = capacity
         self.timeouts = timeouts
-        entries = UnsafeMutablePointer<FlowEntry>.allocate(capacity: capacity)
+        // Huge-page backed and 64-byte aligned: an entry spans exactly two cache lines.
+        entriesBuffer = LargeBuffer(byteCount: capacity * MemoryLayout<FlowEntry>.stride)
+        entries = entriesBuffer.pointer.bindMemory(to: FlowEntry.self, capacity: capacity)
         var maxCells = 16
         while maxCells < capacity * 2 { maxCells <<= 1 }
         maxIndexCells = maxCells
         let cells = min(maxCells, 1 << 14)
-        let index = calloc(cells, MemoryLayout<UInt64>.stride)!.bindMemory(to: UInt64.self, capacity: cells)
         st = UnsafeMutablePointer<FlowTableState>.allocate(capacity: 1)
-        st.initialize(to: FlowTableState(index: index, indexMask: cells - 1))
+        st.initialize(to: FlowTableState(indexBuffer: LargeBuffer(byteCount: cells * MemoryLayout<UInt64>.stride), indexMask: cells - 1))
     }
 
     deinit {
-        entries.deallocate()
-        free(st.pointee.index)
+        entriesBuffer.release()
+        st.pointee.indexBuffer.release()
+        st.deinitialize(count: 1)
         st.deallocate()
     }
 
@@ -167,7 +180,8 @@ public final class FlowTable {
         let old = st.pointee.index
         let cells = (oldMask + 1) * 2
         let mask = cells - 1
-        let index = calloc(cells, MemoryLayout<UInt64>.stride)!.bindMemory(to: UInt64.self, capacity: cells)
+        let buffer = LargeBuffer(byteCount: cells * MemoryLayout<UInt64>.stride)
+        let index = buffer.pointer.bindMemory(to: UInt64.self, capacity: cells)
         for i in 0...oldMask {
             let cell = old[i]
             if cell == 0 { continue }
@@ -175,7 +189,8 @@ public final class FlowTable {
             while index[j] != 0 { j = (j + 1) & mask }
             index[j] = cell
         }
-        free(old)
+        st.pointee.indexBuffer.release()
+        st.pointee.indexBuffer = buffer
         st.pointee.index = index
         st.pointee.indexMask = mask
     }
@@ -196,6 +211,37 @@ public final class FlowTable {
             i = (i + 1) & mask
         }
     }
+
+    /// Starts loading the index cell where a lookup of `hash` begins (a hint: no effect on results).
+    @inlinable @inline(__always)
+    public func prefetchIndex(hash: UInt64) {
+        segcheck_prefetch(st.pointee.index + (Int(truncatingIfNeeded: hash >> 32) & st.pointee.indexMask))
+    }
+
+    /// Starts loading the entry a lookup of `hash` will most likely compare (the first index cell with the hash's
+    /// tag, read from the index: call `prefetchIndex` well before) and returns its slot, or -1 (no such cell there).
+    /// A hint only: the slot may not hold the key, and the table may change before the lookup.
+    @inlinable @inline(__always)
+    public func prefetchEntry(hash: UInt64) -> Int32 {
+        let tag = hash >> 32
+        let cell = st.pointee.index[Int(truncatingIfNeeded: tag) & st.pointee.indexMask]
+        guard cell >> 32 == tag, cell != 0 else { return -1 }
+        let slot = Int32(truncatingIfNeeded: cell & 0xFFFF_FFFF) - 1
+        prefetch(slot: slot)
+        return slot
+    }
+
+    /// Starts loading the entry in `slot` (a hint).
+    @inlinable @inline(__always)
+    public func prefetch(slot: Int32) {
+        // Entries are 128 bytes at 64-byte aligned addresses: two lines.
+        let e = UnsafeRawPointer(entries + Int(slot))
+        segcheck_prefetch(e)
+        segcheck_prefetch(e + 64)
+    }
+
+    /// The flow after `slot` in its LRU list, or -1.
+    @inlinable public func lruNext(_ slot: Int32) -> Int32 { entries[Int(slot)].next }
 
     /// Inserts a new flow (the key must not be present and the table must not be full) and returns its slot.
     @inlinable
@@ -328,6 +374,36 @@ public final class FlowTable {
         e.pointee.next = st.pointee.freeHead   // FlowEntry is trivial: a free slot only uses `next`
         st.pointee.freeHead = slot
         st.pointee.liveCount -= 1
+    }
+
+    /// Calls `body` with the slot of every flow in the table (in no particular order).
+    public func forEachFlow(_ body: (Int32) -> Void) {
+        for s in FlowState.allCases {
+            var slot = head(s)
+            while slot >= 0 {
+                let next = entries[Int(slot)].next
+                body(slot)
+                slot = next
+            }
+        }
+    }
+
+    /// Takes the flow in `slot` out of its LRU list only, leaving the index stale: for draining the whole table
+    /// (`oldest`, `drainOne`, ...), which must end with `removeAll`. Lookups and inserts are wrong until then.
+    @inlinable
+    public func drainOne(_ slot: Int32) {
+        unlink(slot, from: entries[Int(slot)].state)
+        st.pointee.liveCount -= 1
+    }
+
+    /// Empties the table: index, lists and free slots (entries are plain values; nothing to release).
+    public func removeAll() {
+        memset(st.pointee.index, 0, (st.pointee.indexMask + 1) * MemoryLayout<UInt64>.stride)
+        st.pointee.heads = (-1, -1, -1, -1, -1)
+        st.pointee.tails = (-1, -1, -1, -1, -1)
+        st.pointee.freeHead = -1
+        st.pointee.highWater = 0
+        st.pointee.liveCount = 0
     }
 
     // MARK: - LRU lists

@@ -17,7 +17,18 @@ public enum Decoder {
     /// Decodes `bytes` (one captured frame of link type `linkType`) into `out`, overwriting all of it.
     /// `capturedLength` and `wireLength` are set to `bytes.count`; callers that know the wire length overwrite it.
     public static func decode(_ bytes: UnsafeRawBufferPointer, linkType: UInt32, into out: inout DecodedPacket) {
-        decodeLayers(bytes, linkType: linkType, into: &out)
+        decode(bytes, linkType: linkType, into: &out, shortcut: true)
+    }
+
+    /// `decode` without the shortcut for common frames (`decodeCommon`): every frame layer by layer. The oracle the
+    /// tests hold the shortcut to; same results, slower.
+    public static func decodeLayerByLayer(_ bytes: UnsafeRawBufferPointer, linkType: UInt32, into out: inout DecodedPacket) {
+        decode(bytes, linkType: linkType, into: &out, shortcut: false)
+    }
+
+    @inline(__always)
+    static func decode(_ bytes: UnsafeRawBufferPointer, linkType: UInt32, into out: inout DecodedPacket, shortcut: Bool) {
+        decodeLayers(bytes, linkType: linkType, into: &out, shortcut: shortcut)
         if out.status != .decoded && out.tunnelDepth > 0 {
             // The tunnel's payload was not IP, or was broken: the packet is still the carrier's IP traffic.
             out.anomaly = out.event
@@ -32,12 +43,13 @@ public enum Decoder {
         }
     }
 
-    static func decodeLayers(_ bytes: UnsafeRawBufferPointer, linkType: UInt32, into out: inout DecodedPacket) {
+    static func decodeLayers(_ bytes: UnsafeRawBufferPointer, linkType: UInt32, into out: inout DecodedPacket, shortcut: Bool) {
         out = DecodedPacket()
         let n = bytes.count
         out.capturedLength = UInt32(truncatingIfNeeded: n)
         out.wireLength = out.capturedLength
         guard let p = bytes.baseAddress, n > 0 else { return finish(&out, .malformed, .emptyPacket) }
+        if shortcut && LinkType.base(linkType) == LinkType.ethernet && decodeCommon(p, n, &out) { return }
 
         var off = 0
         var end = n           // end of the bytes the current container (frame, IP payload) owns
@@ -248,6 +260,48 @@ public enum Decoder {
                 off = cur + skip; next = n2
             }
         }
+    }
+
+    /// The common frame straight through: Ethernet, IPv4 without options and not a fragment, then TCP or UDP (not
+    /// on a tunnel port) with its whole header captured. Fills `out` exactly as the layer-by-layer path would and
+    /// returns true; returns false having written nothing for any other frame (the general path then decodes it).
+    @inline(__always) static func decodeCommon(_ p: UnsafeRawPointer, _ n: Int, _ out: inout DecodedPacket) -> Bool {
+        let ip = EthernetHeader.length
+        guard n >= ip + IPv4Header.minimumLength + UDPHeader.length, p.be16(12) == EtherType.ipv4,
+              p.u8(ip) == 0x45, p.be16(ip + 6) & 0x3FFF == 0 else { return false }
+        let total = Int(p.be16(ip + 2))
+        let l4 = ip + IPv4Header.minimumLength
+        let declaredEnd = ip + total
+        let end = min(n, declaredEnd)
+        let declared = total - IPv4Header.minimumLength
+        let avail = end - l4
+        let proto = p.u8(ip + 9)
+        var payloadStart: Int
+        if proto == IPProto.tcp {
+            guard declared >= TCPHeader.minimumLength, avail >= TCPHeader.minimumLength else { return false }
+            let hl = TCPHeader(unchecked: p + l4).headerLength
+            guard hl >= TCPHeader.minimumLength, hl <= declared else { return false }
+            payloadStart = l4 + hl
+        } else if proto == IPProto.udp {
+            guard declared >= UDPHeader.length, avail >= UDPHeader.length else { return false }
+            let dport = p.be16(l4 + 2)
+            guard dport != VXLANHeader.udpPort && dport != VXLANHeader.linuxUDPPort && dport != GENEVEHeader.udpPort else { return false }
+            payloadStart = l4 + UDPHeader.length
+        } else {
+            return false
+        }
+        let eth = EthernetHeader(unchecked: p)
+        out.dstMAC = eth.destination; out.srcMAC = eth.source
+        let h = IPv4Header(unchecked: p + ip)
+        out.tuple = FlowTuple(src: h.source, dst: h.destination, srcPort: p.be16(l4), dstPort: p.be16(l4 + 2), proto: proto)
+        setL4(&out, l4: l4, declaredEnd: declaredEnd, capturedEnd: end)
+        if proto == IPProto.tcp {
+            let t = TCPHeader(unchecked: p + l4)
+            out.tcpFlags = t.flags; out.tcpSequence = t.sequenceNumber; out.tcpAcknowledgement = t.acknowledgementNumber
+        }
+        setPayload(&out, start: payloadStart, end: end)
+        finish(&out, .decoded, .none)
+        return true
     }
 
     @inline(__always) static func finish(_ out: inout DecodedPacket, _ status: DecodeStatus, _ event: DecodeEvent) {

@@ -53,7 +53,7 @@ struct ReviewCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Flow records in the EVE output: all, alerted, none.", valueName: "WHICH"))
     var eveFlows: String = "all"
 
-    @Option(name: .long, help: ArgumentHelp("Write the first packets of every violating flow to FILE.pcap.", valueName: "FILE.pcap"))
+    @Option(name: .long, help: ArgumentHelp("Write the first packets of every violating flow to FILE.pcap (pcapng when they have several link types).", valueName: "FILE.pcap"))
     var evidence: String?
 
     @Option(name: .long, help: ArgumentHelp("Packets per violating flow in the evidence file.", valueName: "N"))
@@ -145,13 +145,17 @@ struct ReviewCommand: ParsableCommand {
 
         // Packets.
         var remaining = count ?? Int.max
+        let batch = UnsafeMutablePointer<PacketRecord>.allocate(capacity: Inspector.batchSize)
+        defer { batch.deallocate() }
         for input in plan where remaining > 0 {
             inspector.beginFile(input.displayName)
             do {
                 var reader = try CaptureFileReader.open(path: input.path)
-                while remaining > 0, let record = try reader.next() {
-                    inspector.process(record)
-                    remaining -= 1
+                while remaining > 0 {
+                    let n = try reader.nextBatch(into: batch, max: min(remaining, Inspector.batchSize))
+                    if n == 0 { break }
+                    inspector.processBatch(batch, count: n)
+                    remaining -= n
                 }
             } catch {
                 FileHandleOut.stderr("segcheck review: \(error.description)\n")
@@ -162,6 +166,9 @@ struct ReviewCommand: ParsableCommand {
 
         if let w = eveWriter?.writeError { FileHandleOut.stderr("segcheck review: \(w)\n"); problems += 1 }
         if let e = evidenceSink?.error { FileHandleOut.stderr("segcheck review: \(e)\n"); problems += 1 }
+        if let s = evidenceSink, s.format == .pcapng {
+            FileHandleOut.stderr("segcheck review: note: \(evidence!) is pcapng: evidence packets have several link types\n")
+        }
         if let s = evidenceSink, s.skippedOtherLinkType > 0 {
             FileHandleOut.stderr("segcheck review: \(evidence!): \(s.skippedOtherLinkType) evidence packets of another link type than the first were left out (a pcap file holds one link type)\n")
         }

@@ -9,7 +9,15 @@ import Policy
 import PolicyCompiler
 
 /// Runs the whole pipeline over `inputs` with `policyPath`, EVE into a temp file; returns the parsed EVE lines.
-func review(_ inputs: [String], policyPath: String, configure: (inout InspectorConfiguration) -> Void = { _ in }) throws -> (events: [[String: Any]], counters: InspectionCounters, problems: [String]) {
+/// `batched` reads and processes in batches as `segcheck review` does (`nextBatch`, `processBatch`); else one by one.
+func review(_ inputs: [String], policyPath: String, batched: Bool = true, configure: (inout InspectorConfiguration) -> Void = { _ in }) throws -> (events: [[String: Any]], counters: InspectionCounters, problems: [String]) {
+    let (text, counters, problems) = try reviewText(inputs, policyPath: policyPath, batched: batched, configure: configure)
+    let events = try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+    return (events, counters, problems)
+}
+
+/// The same run, returning the EVE output as text.
+func reviewText(_ inputs: [String], policyPath: String, batched: Bool, configure: (inout InspectorConfiguration) -> Void = { _ in }) throws -> (eve: String, counters: InspectionCounters, problems: [String]) {
     let policy = try PolicyLoader.load(path: policyPath)
     let compiled = try CompiledPolicy.compile(policy)
     let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("segcheck-eve-\(UUID().uuidString).json")
@@ -24,13 +32,22 @@ func review(_ inputs: [String], policyPath: String, configure: (inout InspectorC
         inspector.beginFile(input.displayName)
         do {
             var reader = try CaptureFileReader.open(path: input.path)
-            while let r = try reader.next() { inspector.process(r) }
+            if batched {
+                let batch = UnsafeMutablePointer<PacketRecord>.allocate(capacity: Inspector.batchSize)
+                defer { batch.deallocate() }
+                while true {
+                    let n = try reader.nextBatch(into: batch, max: Inspector.batchSize)
+                    if n == 0 { break }
+                    inspector.processBatch(batch, count: n)
+                }
+            } else {
+                while let r = try reader.next() { inspector.process(r) }
+            }
         } catch { problems.append(error.description) }
     }
     inspector.finish()
     let text = try String(contentsOf: tmp, encoding: .utf8)
-    let events = try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
-    return (events, collect.finalCounters!, problems)
+    return (text, collect.finalCounters!, problems)
 }
 
 /// Does `alert` (an EVE alert line) carry every key of `want` (from expected-alerts.json)?

@@ -292,6 +292,7 @@ public final class FirewallAnalysis {
         let rs = ev.ruleSet
         var out: [Anomaly] = []
         let attached = Set(rs.attachments.map { $0.chain })
+        let oneChain = ev.acceptsAllItsAcceptRulesMatch(on: .forward)
         for (c, chain) in rs.chains.enumerated() {
             if ev.entering[c] == BDD.falseRef {
                 if !chain.rules.isEmpty {
@@ -303,6 +304,7 @@ public final class FirewallAnalysis {
                 continue
             }
             let compiled = ev.rules(c)
+            var boxes: [MatchBox] = []
             for (i, rule) in chain.rules.enumerated() {
                 let (_, o) = compiled[i]
                 if case .continue = rule.action { continue }
@@ -317,8 +319,10 @@ public final class FirewallAnalysis {
                 var blocking: [RuleRef] = []
                 var differentAction = false
                 let mine = bdd.and(o, ev.entering[c])
+                if boxes.isEmpty { boxes = chain.rules.map { MatchBox($0.match) } }
                 for j in stride(from: i - 1, through: 0, by: -1) where blocking.count < 5 {
                     if case .continue = chain.rules[j].action { continue }
+                    if boxes[i].disjoint(boxes[j]) { continue }
                     if bdd.intersects(mine, compiled[j].1) {
                         blocking.append(ruleRef(ev, c, j))
                         if verdictClass(chain.rules[j].action) != verdictClass(rule.action) { differentAction = true }
@@ -353,7 +357,7 @@ public final class FirewallAnalysis {
                 // Cheap test first: most rules reach nothing forbidden at all.
                 if !bdd.intersects(ev.forwardReach[c][i], forbiddenAll) { continue }
                 // fr is only ever intersected with sets inside crossZoneBase (so inside the rule set's families).
-                let fr = bdd.and(ev.forwardReach[c][i], ev.acceptedWithinFamilies(on: .forward))
+                let fr = oneChain ? ev.forwardReach[c][i] : bdd.and(ev.forwardReach[c][i], ev.acceptedWithinFamilies(on: .forward))
                 if !bdd.intersects(fr, forbiddenAll) { continue }
                 for a in policy.zones.indices {
                     for b in policy.zones.indices where a != b {

@@ -39,7 +39,7 @@ public final class BDD {
 
     /// `expectedNodes`: a guess of the final node count, so the node array and unique table are allocated once
     /// instead of being rehashed while they grow.
-    public init(varCount: Int, cacheBits: Int = 20, expectedNodes: Int = 0) {
+    public init(varCount: Int, cacheBits: Int = 16, expectedNodes: Int = 0) {
         self.varCount = Int32(varCount)
         var capacity = 1 << 16
         while capacity < expectedNodes && capacity < 1 << 28 { capacity <<= 1 }
@@ -122,6 +122,15 @@ public final class BDD {
 
     static let emptySlot = UInt32.max
 
+    /// node(v, lo, hi), answering without a table probe when it is one of the two operand nodes at hand (results
+    /// often are: a rule inside the remaining set, a branch an operation leaves unchanged).
+    @inline(__always) private func make(_ v: Int32, _ lo: BDDRef, _ hi: BDDRef,
+                                        _ a: BDDRef, _ na: BDDNodeRecord, _ b: BDDRef, _ nb: BDDNodeRecord) -> BDDRef {
+        if na.level == v && na.low == lo && na.high == hi { return a }
+        if nb.level == v && nb.low == lo && nb.high == hi { return b }
+        return node(v, lo, hi)
+    }
+
     /// Hash bits above the index bits of a slot. Indices stay below 2^(indexBits-1), so no slot equals `emptySlot`.
     @inline(__always) private static func tag(_ h: Int, _ indexBits: Int) -> UInt32 {
         UInt32(truncatingIfNeeded: UInt64(bitPattern: Int64(h)) >> 40) << UInt32(indexBits)
@@ -189,9 +198,9 @@ public final class BDD {
         core.pointee.steps &+= 1
         let nx = core.pointee.nodes[Int(x)], ny = core.pointee.nodes[Int(y)]
         let r: BDDRef
-        if nx.level == ny.level { r = node(nx.level, and(nx.low, ny.low), and(nx.high, ny.high)) }
-        else if nx.level < ny.level { r = node(nx.level, and(nx.low, y), and(nx.high, y)) }
-        else { r = node(ny.level, and(x, ny.low), and(x, ny.high)) }
+        if nx.level == ny.level { r = make(nx.level, and(nx.low, ny.low), and(nx.high, ny.high), x, nx, y, ny) }
+        else if nx.level < ny.level { r = make(nx.level, and(nx.low, y), and(nx.high, y), x, nx, y, ny) }
+        else { r = make(ny.level, and(x, ny.low), and(x, ny.high), x, nx, y, ny) }
         store(.and, x, y, r)
         return r
     }
@@ -205,9 +214,9 @@ public final class BDD {
         core.pointee.steps &+= 1
         let nx = core.pointee.nodes[Int(x)], ny = core.pointee.nodes[Int(y)]
         let r: BDDRef
-        if nx.level == ny.level { r = node(nx.level, or(nx.low, ny.low), or(nx.high, ny.high)) }
-        else if nx.level < ny.level { r = node(nx.level, or(nx.low, y), or(nx.high, y)) }
-        else { r = node(ny.level, or(x, ny.low), or(x, ny.high)) }
+        if nx.level == ny.level { r = make(nx.level, or(nx.low, ny.low), or(nx.high, ny.high), x, nx, y, ny) }
+        else if nx.level < ny.level { r = make(nx.level, or(nx.low, y), or(nx.high, y), x, nx, y, ny) }
+        else { r = make(ny.level, or(x, ny.low), or(x, ny.high), x, nx, y, ny) }
         store(.or, x, y, r)
         return r
     }
@@ -221,9 +230,9 @@ public final class BDD {
         core.pointee.steps &+= 1
         let na = core.pointee.nodes[Int(a)], nb = core.pointee.nodes[Int(b)]
         let r: BDDRef
-        if na.level == nb.level { r = node(na.level, andNot(na.low, nb.low), andNot(na.high, nb.high)) }
-        else if na.level < nb.level { r = node(na.level, andNot(na.low, b), andNot(na.high, b)) }
-        else { r = node(nb.level, andNot(a, nb.low), andNot(a, nb.high)) }
+        if na.level == nb.level { r = make(na.level, andNot(na.low, nb.low), andNot(na.high, nb.high), a, na, b, nb) }
+        else if na.level < nb.level { r = make(na.level, andNot(na.low, b), andNot(na.high, b), a, na, b, nb) }
+        else { r = make(nb.level, andNot(a, nb.low), andNot(a, nb.high), a, na, b, nb) }
         store(.andNot, a, b, r)
         return r
     }
@@ -255,7 +264,7 @@ public final class BDD {
         if na.level == nb.level { level = na.level; lo = split(na.low, nb.low); hi = split(na.high, nb.high) }
         else if na.level < nb.level { level = na.level; lo = split(na.low, b); hi = split(na.high, b) }
         else { level = nb.level; lo = split(a, nb.low); hi = split(a, nb.high) }
-        let r = (inside: node(level, lo.inside, hi.inside), outside: node(level, lo.outside, hi.outside))
+        let r = (inside: make(level, lo.inside, hi.inside, a, na, b, nb), outside: make(level, lo.outside, hi.outside, a, na, b, nb))
         c.pointee.splitCache[slot] = BDDSplitEntry(a: a, b: b, inside: r.inside, outside: r.outside)
         return r
     }

@@ -126,6 +126,13 @@ public final class RuleSetEvaluator {
         return acc
     }
 
+    /// True when the hook runs exactly one chain, on every packet of the rule set's families: then what it accepts
+    /// within those families is what that chain accepts, which holds every packet an accepting rule there matches.
+    public func acceptsAllItsAcceptRulesMatch(on hook: Hook) -> Bool {
+        guard let terms = hookTerms[hook], terms.count == 1 else { return false }
+        return terms[0].always && terms[0].family == ruleSet.families
+    }
+
     private func evaluateHook(_ hook: Hook) throws -> [(applies: BDDRef, accepts: BDDRef, family: FamilySet, always: Bool)] {
         var terms: [(applies: BDDRef, accepts: BDDRef, family: FamilySet, always: Bool)] = []
         for a in attachments(on: hook) {

@@ -71,6 +71,11 @@ public final class HeaderSpace {
     public let srcAddr: FieldLayout
     public let dstAddr: FieldLayout
 
+    /// First variable of the address tails (the top 96 bits of both addresses, at the bottom of the order).
+    var tailStart: Int { Int(min(srcAddr.hiStart, dstAddr.hiStart)) }
+    /// Paths already built over the tail variables, by their constraints (see `Literals.build`).
+    var tails: [ArraySlice<Int8>: BDDRef] = [:]
+
     static let stateOrder: [ConnStates] = [.new, .established, .related, .invalid, .untracked]
     static let portProtocols: [UInt8] = [6, 17, 33, 132, 136]  // TCP, UDP, DCCP, SCTP, UDP-Lite
 
@@ -285,7 +290,7 @@ public final class HeaderSpace {
                 rest.append(x)
             }
             if literals.empty { return (BDD.falseRef, BDD.falseRef) }
-            if literals.any { let c = literals.build(bdd); u = c; o = c }
+            if literals.any { let c = literals.build(self); u = c; o = c }
             for x in rest { let (a, b) = compile(x); u = bdd.and(u, a); o = bdd.and(o, b) }
             return (u, o)
         case .or(let xs):
@@ -399,10 +404,22 @@ struct Literals {
         }
     }
 
-    /// The path: bottom-up in variable order, as `HeaderSpace.cube` builds one field.
-    func build(_ bdd: BDD) -> BDDRef {
-        var r = BDD.trueRef
-        for v in stride(from: value.count - 1, through: 0, by: -1) where value[v] >= 0 {
+    /// The path: bottom-up in variable order, as `HeaderSpace.cube` builds one field. The bottom part (the top 96
+    /// bits of both addresses: the same "IPv4-mapped" pattern for nearly every rule) is looked up, not rebuilt.
+    func build(_ space: HeaderSpace) -> BDDRef {
+        let bdd = space.bdd
+        let tailStart = space.tailStart
+        let tail = value[tailStart...]
+        var r: BDDRef
+        if let known = space.tails[tail] { r = known }
+        else {
+            r = BDD.trueRef
+            for v in stride(from: value.count - 1, through: tailStart, by: -1) where value[v] >= 0 {
+                r = value[v] == 1 ? bdd.node(Int32(v), 0, r) : bdd.node(Int32(v), r, 0)
+            }
+            space.tails[tail] = r
+        }
+        for v in stride(from: tailStart - 1, through: 0, by: -1) where value[v] >= 0 {
             r = value[v] == 1 ? bdd.node(Int32(v), 0, r) : bdd.node(Int32(v), r, 0)
         }
         return r

@@ -7,7 +7,8 @@ public enum NftablesTextParser {
     public static let format = RuleSetFormat(
         name: "nftables",
         detect: { text in
-            for line in text.split(separator: "\n", omittingEmptySubsequences: true).prefix(200) {
+            // maxSplits: only the first lines are looked at, so do not split the whole file.
+            for line in text.split(separator: "\n", maxSplits: 200, omittingEmptySubsequences: true).prefix(200) {
                 let t = line.drop { $0 == " " || $0 == "\t" }
                 if t.isEmpty || t.hasPrefix("#") { continue }
                 return t.hasPrefix("table ") || t.hasPrefix("flush ruleset") || t.hasPrefix("define ") || t.hasPrefix("#!")

@@ -61,15 +61,26 @@ public struct IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible
     }
     public init?(_ text: String) { self.init(Substring(text)) }
 
+    /// Four dot-separated decimal parts of 1 to 3 ASCII digits, each at most 255. Reads UTF-8 bytes (rule sets
+    /// hold thousands of addresses).
     static func parseV4(_ text: Substring) -> UInt32? {
-        var value: UInt32 = 0
-        var count = 0
-        for part in text.split(separator: ".", omittingEmptySubsequences: false) {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }), let b = UInt32(part), b <= 255 else { return nil }
-            value = value << 8 | b
-            count += 1
+        var value: UInt32 = 0, part: UInt32 = 0
+        var digits = 0, count = 0
+        for b in text.utf8 {
+            if b == UInt8(ascii: ".") {
+                guard digits > 0, part <= 255, count < 3 else { return nil }
+                value = value << 8 | part
+                count += 1; part = 0; digits = 0
+            } else if b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") {
+                digits += 1
+                guard digits <= 3 else { return nil }
+                part = part * 10 + UInt32(b - UInt8(ascii: "0"))
+            } else {
+                return nil
+            }
         }
-        return count == 4 ? value : nil
+        guard digits > 0, part <= 255, count == 3 else { return nil }
+        return value << 8 | part
     }
 
     public var description: String {

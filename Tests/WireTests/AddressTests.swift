@@ -10,6 +10,12 @@ import Testing
         #expect(IPAddress("192.0.2.256") == nil)
         #expect(IPAddress("192.0.2") == nil)
         #expect(IPAddress("1.2.3.4.5") == nil)
+        for bad in ["", ".1.2.3", "1..2.3", "1.2.3.", "1.2.3.0004", "1.2.3.-4", "1.2.3.４", "1.2.3.4 ", "1.2.3.4\u{301}"] {
+            #expect(IPAddress(Substring(bad)) == nil, "\(bad)")
+        }
+        #expect(IPAddress("010.000.255.007")?.description == "10.0.255.7")
+        #expect(IPAddress("0.0.0.0")?.v4Value == 0)
+        #expect(IPAddress("255.255.255.255")?.v4Value == .max)
     }
     @Test func parsesAndPrintsIPv6() throws {
         #expect(IPAddress("2001:db8::1")?.description == "2001:db8::1")

@@ -13,6 +13,8 @@ import Wire
         let oracle = LinearClassifier(policy: random.policy)
         var rng = SeededRandom(seed: seed ^ 0xF10F)
         var bad = 0
+        var tuples: [FlowTuple] = []
+        var single: [Decision] = []
         for _ in 0..<flows {
             let (s, d, p, sp, dp) = random.flow(&rng)
             let a = compiled.classify(src: s, dst: d, proto: p, srcPort: sp, dstPort: dp)
@@ -23,6 +25,26 @@ import Wire
             }
             // The address-only queries must agree too.
             if compiled.zoneIndex(of: s) != Int32(oracle.zone(of: s)) { bad += 1 }
+            tuples.append(FlowTuple(src: s, dst: d, srcPort: sp, dstPort: dp, proto: p))
+            single.append(a)
+        }
+        // The batched lookup must give the single lookup's answer for every flow, in batches of every shape (partial
+        // bursts, several bursts, a tail).
+        var batched = [Decision](repeating: Decision(verdict: .unknownZone, rule: -2, srcZone: -2, dstZone: -2), count: tuples.count)
+        var at = 0, size = 1
+        while at < tuples.count {
+            let n = min(size, tuples.count - at)
+            tuples.withUnsafeBufferPointer { t in
+                batched.withUnsafeMutableBufferPointer { out in
+                    compiled.classify(UnsafeBufferPointer(rebasing: t[at..<(at + n)]), into: UnsafeMutableBufferPointer(rebasing: out[at..<(at + n)]))
+                }
+            }
+            at += n
+            size = size % 41 + 7
+        }
+        for i in tuples.indices where batched[i] != single[i] {
+            if bad == 0 { Issue.record("seed \(seed): batched \(batched[i]) ≠ single \(single[i]) for \(tuples[i])") }
+            bad += 1
         }
         return bad
     }

@@ -23,6 +23,10 @@ struct ByteSource: ~Copyable {
     private var eof = false
     /// Bytes mapped with mmap (the whole file; `buffer` is the mapping), or 0 when reading through zlib.
     private var mappedLength = 0
+    /// Mapped files: the bytes before this offset were given back to the OS (see `releaseConsumed`).
+    private var releasedUpTo = 0
+    /// Consumed bytes of a mapped file are given back in steps of this many.
+    static let releaseStep = 8 << 20
     /// The largest window a single record or block may need.
     static let maxWindow = 64 << 20
 
@@ -89,6 +93,16 @@ struct ByteSource: ~Copyable {
     @inline(__always) var cursor: UnsafeRawPointer { UnsafeRawPointer(buffer + start) }
 
     @inline(__always) mutating func consume(_ n: Int) { start += n }
+
+    /// Mapped files: unmaps the pages of whole steps before the read position, so a long capture does not stay
+    /// resident (the page cache keeps them; only this process's mapping lets go). Call only when no bytes before the
+    /// read position are in use any more: readers do at the start of each `next`, which ends the previous record.
+    @inline(__always) mutating func releaseConsumed() {
+        guard mappedLength > 0, start - releasedUpTo >= 2 * ByteSource.releaseStep else { return }
+        let upTo = start & ~(ByteSource.releaseStep - 1)
+        _ = madvise(buffer + releasedUpTo, upTo - releasedUpTo, MADV_DONTNEED)
+        releasedUpTo = upTo
+    }
 
     /// Makes at least `n` unread bytes available. False at end of stream with fewer bytes left (check `available`).
     @inline(__always) mutating func ensure(_ n: Int) throws(CaptureError) -> Bool {

@@ -133,7 +133,8 @@ public struct CaptureFileReader: ~Copyable {
 
     /// The next record, or nil at a clean end of file. The record's bytes are valid until the next call.
     public mutating func next() throws(CaptureError) -> PacketRecord? {
-        format == .pcap ? try nextPcap() : try nextPcapng()
+        source.releaseConsumed()      // the previous record is no longer valid: its pages may go
+        return format == .pcap ? try nextPcap() : try nextPcapng()
     }
 
     /// Up to `max` records into `out`, all valid together until the next call (to `next` or `nextBatch`); 0 at a

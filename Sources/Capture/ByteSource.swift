@@ -51,6 +51,7 @@ struct ByteSource: ~Copyable {
                 buffer = map
                 capacity = Int(st.st_size)
                 mappedLength = capacity
+                MappedFileGuard.watch(map, length: capacity, file: path)
                 filled = capacity
                 eof = true
                 return
@@ -82,7 +83,7 @@ struct ByteSource: ~Copyable {
 
     deinit {
         if let gz { gzclose(gz) }
-        if mappedLength > 0 { munmap(buffer, mappedLength) } else { buffer.deallocate() }
+        if mappedLength > 0 { MappedFileGuard.forget(buffer); munmap(buffer, mappedLength) } else { buffer.deallocate() }
     }
 
     /// Stream offset of the next unread byte.

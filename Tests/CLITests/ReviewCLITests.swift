@@ -37,6 +37,55 @@ import Testing
         #expect(truncated.stderr.contains(cut.path) && truncated.stderr.contains("offset"))
     }
 
+    /// A capture file truncated by another process while review has it mapped: a message naming the file and exit 2,
+    /// not a SIGBUS crash. Review is stopped (SIGSTOP) while it reads the mapping, the file is cut, then it resumes.
+    @Test func captureTruncatedWhileBeingReadExitsTwo() throws {
+        // 1,000,000 copies of one 60-byte UDP frame (76 MB): far more than review reads before it is stopped.
+        var frame: [UInt8] = [2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00, 0x45, 0, 0, 46, 0, 0, 0, 0, 64, 17, 0, 0,
+                              10, 1, 0, 51, 10, 2, 0, 1, 0xC0, 0, 0, 53, 0, 26, 0, 0]
+        frame += [UInt8](repeating: 0x78, count: 60 - frame.count)
+        func le32(_ v: UInt32) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24)] }
+        let header = le32(0xA1B2_C3D4) + [2, 0, 4, 0] + le32(0) + le32(0) + le32(65535) + le32(1)
+        let record = le32(1_764_000_000) + le32(0) + le32(60) + le32(60) + frame
+        var chunk = [UInt8](); chunk.reserveCapacity(record.count * 10_000)
+        for _ in 0..<10_000 { chunk += record }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("segcheck-shrink-\(getpid()).pcap").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var caught = false
+        for _ in 0..<3 where !caught {
+            let out = try #require(FileHandle(forWritingAtPath: { FileManager.default.createFile(atPath: path, contents: nil); return path }()))
+            out.write(Data(header))
+            for _ in 0..<100 { out.write(Data(chunk)) }
+            try out.close()
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: R.binary)
+            p.arguments = ["review", "--policy", R.testPolicy, "--quiet", path]
+            let err = Pipe()
+            p.standardError = err; p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            let maps = "/proc/\(p.processIdentifier)/maps"
+            // The input plan maps the file briefly for its first timestamp; the read maps it for the whole review. So
+            // the mapping must be seen twice, 2 ms apart, before the process is stopped.
+            func isMapped() -> Bool { (try? String(contentsOfFile: maps, encoding: .utf8))?.contains(path) ?? false }
+            var mapped = false
+            for _ in 0..<20_000 where p.isRunning {
+                if isMapped() { usleep(2_000); if isMapped() { mapped = true; break } }
+                usleep(200)
+            }
+            if mapped { kill(p.processIdentifier, SIGSTOP) }
+            _ = truncate(path, 1000)
+            if mapped { kill(p.processIdentifier, SIGCONT) }
+            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationReason == .exit, "a truncated mapping must not crash the process: \(message)")
+            if mapped && p.terminationStatus == 2 {
+                #expect(message.contains(path) && message.contains("shrank while it was being read"), "message: \(message)")
+                caught = true
+            }
+        }
+        #expect(caught, "review was stopped while reading the mapped capture and exited 2 after the cut")
+    }
+
     @Test func usageErrorsExitTwo() throws {
         #expect(try R.run(["review", R.capture("basic.pcap")]).status == 2)                       // no --policy
         #expect(try R.run(["review", "--policy", R.testPolicy]).status == 2)                      // no input

@@ -410,10 +410,12 @@ public final class Inspector {
     }
 
     /// 通信経路の限定: a pinned host group's address must send from one of its MACs.
+    /// MAC pins are a check on senders, not part of a flow's verdict: they come from the current policy, so pins added
+    /// by a reload apply to flows already open (which `adoptPendingPolicy` marks for a check).
     func checkMAC(slot: Int32, sender: IPAddress, mac: MACAddress, timestamp: Int64) {
-        let host = policy(for: slot).hostIndex(of: sender)
-        guard host >= 0, !policy(for: slot).macAllowed(hostIndex: host, mac: mac) else { return }
-        let group = policy(for: slot).policy.hosts[Int(host)]
+        let host = policy.hostIndex(of: sender)
+        guard host >= 0, !policy.macAllowed(hostIndex: host, mac: mac) else { return }
+        let group = policy.policy.hosts[Int(host)]
         let allowed = group.macs.map(\.description).joined(separator: ", ")
         raise(.macNotAllowed, slot: slot, timestamp: timestamp,
               detail: "\(sender) (\(group.name)) sent from \(mac), allowed: \(allowed)",

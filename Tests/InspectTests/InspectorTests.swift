@@ -37,6 +37,35 @@ private func feed(_ inspector: Inspector, _ name: String) throws {
         #expect(Set(sink.flows.map(\.policy.name)) == [policyA.name, "without MN-LG"])
     }
 
+    /// A reload that adds MAC pins (通信経路の限定 by MAC) applies to flows already open: they are checked again on
+    /// their next packets, once per flow, not once per packet.
+    @Test func reloadAddingMACPinsChecksOpenFlows() throws {
+        var unpinned = policyA
+        unpinned.name = "no MAC pins"
+        for i in unpinned.hosts.indices { unpinned.hosts[i].macs = [] }
+        #expect(policyA.hosts.contains { !$0.macs.isEmpty }, "the test policy pins a host to a MAC")
+        let sink = CollectingSink()
+        let inspector = Inspector(policy: try CompiledPolicy.compile(unpinned), sink: sink)
+        try feed(inspector, "basic.pcap")
+        #expect(!sink.findings.contains { $0.kind == .macNotAllowed }, "no pins, no MAC findings")
+        let flowsBefore = inspector.counters.flows
+        inspector.replacePolicy(try CompiledPolicy.compile(policyA))
+        try feed(inspector, "basic.pcap")                    // the same flows again, still open
+        try feed(inspector, "basic.pcap")
+        #expect(inspector.counters.flows == flowsBefore, "the replayed packets continue the open flows")
+        let macFindings = sink.findings.filter { $0.kind == .macNotAllowed }
+        #expect(macFindings.count == 1, "one MAC finding for the open flow sent from the wrong MAC: \(macFindings.map(\.detail))")
+        #expect(macFindings.first?.detail?.contains("02:00:00:00:09:99") == true)
+        inspector.finish()
+
+        // The same capture under the pinned policy from the start raises the same single finding.
+        let fresh = CollectingSink()
+        let pinned = Inspector(policy: try CompiledPolicy.compile(policyA), sink: fresh)
+        try feed(pinned, "basic.pcap")
+        pinned.finish()
+        #expect(fresh.findings.filter { $0.kind == .macNotAllowed }.map(\.detail) == macFindings.map(\.detail))
+    }
+
     @Test func oneEventPerFlowNotPerPacket() throws {
         let sink = CollectingSink()
         let inspector = Inspector(policy: try CompiledPolicy.compile(policyA), sink: sink)

@@ -5,7 +5,7 @@
 #
 # Environment: BENCH_PACKETS (per trial, default 200000), BENCH_SIZE (frame bytes, default 512), BENCH_FLOWS (default 2000),
 # BENCH_MAX_PPS (search ceiling, default 2000000), SEGCHECK (binary; default .build/release/segcheck).
-# Every tool gets the same capture settings: snaplen 262144, 32 MiB ring, immediate mode, promiscuous, on the same
+# Every tool gets the same capture settings: snaplen 262144, 32 MiB ring, promiscuous, immediate mode (the "-blocks" variants: block mode, TPACKET_V3), on the same
 # interface (mon0 in the sensor namespace), with the same pcap replayed by tcpreplay from the router namespace.
 # A trial passes when the tool reports 0 kernel drops and tcpreplay reached at least 90 % of the asked rate
 # (otherwise the sender, not the tool, was the limit and the search stops there). Bounded: 2 s of traffic per trial (at most BENCH_PACKETS packets).
@@ -35,6 +35,9 @@ trial() {
     tcpdump) ip netns exec "$SENSOR" tcpdump -i mon0 -n -s 262144 -B 32768 --immediate-mode -Z root -w /dev/null 2>"$log" & ;;
     segcheck-1) ip netns exec "$SENSOR" "$SEGCHECK" monitor -i mon0 --policy "$POLICY" --workers 1 --eve "$eve" --flows alerted --stats-interval 0 --dead-feed 0 2>"$log" & ;;
     segcheck-2) ip netns exec "$SENSOR" "$SEGCHECK" monitor -i mon0 --policy "$POLICY" --workers 2 --eve "$eve" --flows alerted --stats-interval 0 --dead-feed 0 2>"$log" & ;;
+    # Block mode (TPACKET_V3, no immediate mode): tcpdump's own default, and segcheck's --no-immediate-mode.
+    tcpdump-blocks) ip netns exec "$SENSOR" tcpdump -i mon0 -n -s 262144 -B 32768 -Z root -w /dev/null 2>"$log" & ;;
+    segcheck-1-blocks) ip netns exec "$SENSOR" "$SEGCHECK" monitor -i mon0 --policy "$POLICY" --workers 1 --no-immediate-mode --eve "$eve" --flows alerted --stats-interval 0 --dead-feed 0 2>"$log" & ;;
   esac
   pid=$!
   for _ in $(seq 100); do
@@ -47,7 +50,7 @@ trial() {
   achieved="$(echo "$out" | sed -nE 's/.*Rated: [0-9.]+ Bps, [0-9.]+ Mbps, ([0-9.]+) pps.*/\1/p' | head -1)"
   sleep 0.5
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
-  if [ "$tool" = tcpdump ]; then
+  if [ "${tool%%-*}" = tcpdump ]; then
     drops="$(sed -nE 's/^([0-9]+) packets? dropped by kernel.*/\1/p' "$log")"
   else
     drops="$(grep '"event_type":"stats"' "$eve" | tail -1 | sed -nE 's/.*"kernel_drops":([0-9]+).*/\1/p')"
@@ -79,16 +82,24 @@ search() {
 read -r _ top < <(trial tcpdump 0)
 echo "tcpreplay --topspeed reaches ~${top} pps into the mirror link" >&2
 declare -A best note
-for tool in tcpdump segcheck-1 segcheck-2; do
+TOOLS="${BENCH_TOOLS:-tcpdump segcheck-1 segcheck-2 tcpdump-blocks segcheck-1-blocks}"
+for tool in $TOOLS; do
   read -r best[$tool] note[$tool] < <(search "$tool")
 done
 base=${best[tcpdump]}
 echo
-echo "| tool | highest rate with 0 kernel drops (pps) | vs tcpdump | note |"
+echo "| tool | highest rate with 0 kernel drops (pps) | vs tcpdump (immediate mode) | note |"
 echo "|---|---:|---:|---|"
-for tool in tcpdump segcheck-1 segcheck-2; do
+for tool in $TOOLS; do
   ratio="n/a"; [ "$base" -gt 0 ] && ratio="$(awk -v a="${best[$tool]}" -v b="$base" 'BEGIN{printf "%.2f", a/b}')"
-  name="$tool"; [ "$tool" = tcpdump ] && name="tcpdump -w /dev/null"; [ "$tool" = segcheck-1 ] && name="segcheck monitor, 1 worker"; [ "$tool" = segcheck-2 ] && name="segcheck monitor, 2 workers"
+  case "$tool" in
+    tcpdump) name="tcpdump --immediate-mode -w /dev/null" ;;
+    segcheck-1) name="segcheck monitor, 1 worker" ;;
+    segcheck-2) name="segcheck monitor, 2 workers" ;;
+    tcpdump-blocks) name="tcpdump -w /dev/null (block mode, its default)" ;;
+    segcheck-1-blocks) name="segcheck monitor, 1 worker, --no-immediate-mode" ;;
+    *) name="$tool" ;;
+  esac
   echo "| $name | ${best[$tool]} | $ratio | ${note[$tool]} |"
 done
 echo

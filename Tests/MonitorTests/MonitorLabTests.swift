@@ -317,6 +317,20 @@ struct MonitorLabTests {
         #expect((cap["workers"] as? [[String: Any]])?.first?["kernel_drops"] as? Int == drops)
     }
 
+    /// --no-immediate-mode (TPACKET_V3 blocks, handed over when full or after the 100 ms read timeout): the same alerts.
+    @Test func blockModeReportsTheSameForbiddenFlows() throws {
+        let lab = Lab("b")
+        try lab.up()
+        defer { try? lab.down() }
+        try lab.start(["--policy", lab.fixture("lab-policy.yaml"), "--eve", lab.evePath, "--stats-interval", "0", "--dead-feed", "0", "--no-immediate-mode"])
+        try lab.traffic("base")
+        usleep(1_000_000)    // well past the block timeout
+        #expect(try lab.stop() == 1, "\(lab.stderr)")
+        #expect(Set(alerts(lab.events())) == forbiddenBaseFlows)
+        let cap = try #require(stats(lab.events()).last.flatMap(capture))
+        #expect(cap["kernel_drops"] as? Int == 0 && cap["unread"] as? Int == 0, "\(cap)")
+    }
+
     @Test func dropsRootWithZAndRunsUnprivilegedWithCapNetRaw() throws {
         let lab = Lab("p")
         try lab.up()

@@ -25,3 +25,10 @@ public struct CaptureCounterTotals: Sendable, Equatable {
         interfaceDropped.update(raw.interfaceDropped)
     }
 }
+
+/// Packets the kernel accepted into a capture ring (received - dropped) that the reader has not taken yet; 0 when
+/// the counters, read at different moments, disagree.
+public func unreadPackets(received: UInt64, dropped: UInt64, delivered: UInt64) -> UInt64 {
+    let accepted = received &- min(received, dropped)
+    return accepted > delivered ? accepted - delivered : 0
+}

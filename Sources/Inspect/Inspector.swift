@@ -150,7 +150,7 @@ public final class Inspector {
     /// Flows open now.
     public var activeFlows: Int { table.count }
 
-    /// Hands a new policy over (from any thread). It takes effect for flows that start after the next hot.pointee.pkt.pointee.
+    /// Hands a new policy over (from any thread). It takes effect for flows that start after the next packet.
     public func replacePolicy(_ newPolicy: CompiledPolicy) {
         pthread_mutex_lock(&pendingLock)
         pending = newPolicy

@@ -136,8 +136,7 @@ final class CaptureWorker<Inspector: MonitorInspector>: @unchecked Sendable {
         for i in captures.indices {
             guard let raw = captures[i].rawStats() else { continue }
             totals[i].update(raw)
-            let accepted = totals[i].received.total &- min(totals[i].received.total, totals[i].dropped.total)
-            var left = accepted > delivered[i] ? accepted - delivered[i] : 0
+            var left = unreadPackets(received: totals[i].received.total, dropped: totals[i].dropped.total, delivered: delivered[i])
             while left > 0 {
                 let budget = control.reserve(Int32(min(left, UInt64(Self.batch))))
                 if budget == 0 { break }

@@ -339,8 +339,7 @@ public final class Monitor<Inspector: MonitorInspector>: @unchecked Sendable {
         capture.add("interface_drops", summary.interfaceDrops)
         capture.add("delivered", summary.delivered)
         // Accepted into the capture ring but not read when the counters were taken (at stop: arrived after the drain).
-        let accepted = summary.kernelPackets &- min(summary.kernelPackets, summary.kernelDrops)
-        capture.add("unread", accepted > summary.delivered ? accepted - summary.delivered : 0)
+        capture.add("unread", unreadPackets(received: summary.kernelPackets, dropped: summary.kernelDrops, delivered: summary.delivered))
         var ifaces: [JSONObject] = []
         for (i, name) in configuration.interfaces.enumerated() {
             var o = JSONObject()
